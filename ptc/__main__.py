@@ -1,0 +1,3 @@
+from ptc.cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""What a check is and what it reports.
+
+A check is a small class with a stable ID, a severity, a summary and a fix. Its `check`
+method looks at the loaded file and yields `Problem`s that name a path in the data; the
+runner turns each path into a file, line and column in one place. IDs never change
+meaning: a user's `--ignore PTC204` must keep working across releases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar
+
+from ptc.config.loader import DataPath, Document
+from ptc.config.models import PtcFile, Rule, Secret, Template
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a check yields: where in the data, what is wrong, and (optionally) a specific fix."""
+
+    path: DataPath
+    message: str
+    fix: str | None = None
+    at_key: bool = False  # point at the key rather than its value (unknown keys)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A located problem, ready to print."""
+
+    source: str
+    line: int
+    column: int
+    check_id: str
+    severity: Severity
+    message: str
+    fix: str
+
+
+@dataclass
+class Context:
+    """The file as far as it could be understood, for the semantic checks.
+
+    Items that failed schema validation are left out of `rules`, `secrets` and `templates`
+    (they were reported already); the others keep their path in the file.
+    """
+
+    document: Document
+    file: PtcFile
+    base_dir: Path
+    rules: list[tuple[DataPath, Rule]] = field(default_factory=list)
+    secrets: list[tuple[DataPath, Secret]] = field(default_factory=list)
+    templates: list[tuple[DataPath, Template]] = field(default_factory=list)
+
+    def regions_of(self, item: Rule | Secret | Template) -> list[str]:
+        return self.file.regions_of(item)
+
+
+class Check:
+    """Base class of every check; subclasses set the class attributes and `check`."""
+
+    id: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    summary: ClassVar[str]
+    fix: ClassVar[str]
+
+    def check(self, ctx: Context) -> Iterator[Problem]:
+        return iter(())
+
+
+class LoadCheck(Check):
+    """A check the loader and schema stage report; it has no semantic `check` of its own."""

@@ -1,0 +1,225 @@
+"""Read a YAML file into plain data, keeping where every key and value starts.
+
+PyYAML's own constructors lose positions and silently accept duplicate keys, so this
+loader composes the node graph and builds the data itself. On the way it records a mark
+for each mapping key and each value (so that any finding can name a line and column),
+reports duplicate keys, and bounds alias expansion (a "billion laughs" document expands
+exponentially while it is being built, not while it is parsed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ptc.errors import InputError
+
+try:  # the C composer is several times faster; marks and nodes are the same
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml is missing on some platforms
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NODES = 200_000  # far above any real file, far below what an alias bomb expands to
+
+DataPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Something the loader noticed that is not fatal (a duplicate key)."""
+
+    code: str
+    message: str
+    path: DataPath
+    mark: Mark
+
+
+class YamlError(Exception):
+    """The text is not a YAML document ptc can use; carries a location when known."""
+
+    def __init__(self, code: str, message: str, mark: Mark | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.mark = mark
+
+
+@dataclass
+class Document:
+    """Loaded data with the positions of its parts."""
+
+    source: str  # the file name as the user gave it, for messages
+    data: Any
+    value_marks: dict[DataPath, Mark] = field(default_factory=dict)
+    key_marks: dict[DataPath, Mark] = field(default_factory=dict)
+    problems: list[LoadProblem] = field(default_factory=list)
+
+    def locate(self, path: DataPath, *, key: bool = False) -> Mark:
+        """The mark of `path`, or of its nearest ancestor that has one."""
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in self.value_marks:
+                return self.value_marks[prefix]
+        return Mark(1, 1)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 text file, or raise InputError with one clear sentence."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read: {exc.strerror}") from None
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not a file")
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{p}: {size / 1_000_000:.1f} MB is too large; ptc reads files up to "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
+        )
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read: {exc.strerror}") from None
+    return decode_text(raw, str(p))
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{source}: is a binary file, not YAML or JSON text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: is not UTF-8 text (invalid byte at offset {exc.start})"
+        ) from None
+
+
+def _mark(node_mark: Any) -> Mark:
+    return Mark(node_mark.line + 1, node_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into dicts, lists and scalars, recording marks."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.count = 0
+        self.active: set[int] = set()
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: DataPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError(
+                "PTC009",
+                f"the document expands to more than {MAX_NODES:,} values "
+                "(aliases that repeat each other, a 'billion laughs' document?)",
+                _mark(node.start_mark),
+            )
+        self.doc.value_marks.setdefault(path, _mark(node.start_mark))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.active:
+            raise YamlError("PTC009", "an alias refers to itself", _mark(node.start_mark))
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.scalars.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise YamlError("PTC001", f"cannot read value: {exc}", _mark(node.start_mark)) from None
+
+    def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in self._pairs(node):
+            key = self._key(key_node)
+            child = (*path, key)
+            if key in result:
+                self.doc.problems.append(
+                    LoadProblem(
+                        "PTC003",
+                        f"duplicate key '{key}': YAML keeps only the last one",
+                        child,
+                        _mark(key_node.start_mark),
+                    )
+                )
+            self.doc.key_marks[child] = _mark(key_node.start_mark)
+            self.doc.value_marks.pop(child, None)
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _pairs(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+        for key_node, value_node in node.value:
+            # YAML merge keys ("<<: *base") splice the anchored mapping in
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                yield from self._merged(value_node)
+            else:
+                yield key_node, value_node
+
+    def _merged(self, node: yaml.Node) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise YamlError(
+                    "PTC001", "a merge key ('<<') needs a mapping", _mark(source.start_mark)
+                )
+            yield from self._pairs(source)
+
+    def _key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise YamlError("PTC001", "mapping keys must be plain values", _mark(node.start_mark))
+        value = self._scalar(node)
+        return value if isinstance(value, str) else str(value)
+
+
+def parse(text: str, source: str) -> Document:
+    """Parse one YAML (or JSON) document. Raises YamlError on syntax errors."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = _mark(exc.problem_mark) if exc.problem_mark else None
+        problem = exc.problem or str(exc)
+        raise YamlError("PTC001", f"invalid YAML: {problem}", mark) from None
+    except yaml.YAMLError as exc:
+        raise YamlError("PTC001", f"invalid YAML: {exc}", None) from None
+    except RecursionError:
+        raise YamlError("PTC009", "the document is nested too deeply", None) from None
+    doc = Document(source, None)
+    if node is None:
+        return doc
+    try:
+        doc.data = _Builder(doc).build(node, ())
+    except RecursionError:
+        raise YamlError("PTC009", "the document is nested too deeply", None) from None
+    return doc
+
+
+def load(path: str | os.PathLike[str]) -> Document:
+    """Read and parse a file. Raises InputError (unreadable) or YamlError (not YAML)."""
+    return parse(read_text(path), str(path))

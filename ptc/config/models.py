@@ -1,0 +1,166 @@
+"""The desired-state file, version 1, as pydantic models.
+
+The models check structure only: keys, types, required fields. Domain constraints
+(prefix patterns, enums, ARNs, limits) are checks in `ptc.checks`, each with a stable ID and
+a fix; the JSON Schema still advertises the enums and patterns so that editors complete
+them. Field names are the file format's and must not change within version 1.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from ptc import catalog
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _enum(values: Any) -> dict[str, Any]:
+    return {"enum": [str(v) for v in values]}
+
+
+Region = Annotated[str, Field(json_schema_extra=_enum(sorted(catalog.KNOWN_REGIONS)))]
+Regions = Annotated[
+    list[Region],
+    Field(
+        min_length=1,
+        description="The regions this applies to; defaults to every region of the file.",
+    ),
+]
+
+
+class ValueSource(_Model):
+    """Where a secret value comes from; the value itself never appears in the file."""
+
+    env: str | None = Field(None, description="Name of an environment variable.")
+    file: str | None = Field(
+        None, description="Path of a file (relative to the rules file) holding the value."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ValueSource:
+        if (self.env is None) == (self.file is None):
+            raise PydanticCustomError(
+                "value_source", "give exactly one of 'env' or 'file' as the value's source"
+            )
+        return self
+
+
+def _refuse_literal(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool):
+        # The message must not quote the value: it may be a real password.
+        raise PydanticCustomError(
+            "literal_secret",
+            "a literal secret value is refused; use {env: NAME} or {file: path}",
+        )
+    return value
+
+
+class Rule(_Model):
+    """A pull-through cache rule."""
+
+    prefix: str = Field(
+        description="ecrRepositoryPrefix: the namespace of cached repositories, or ROOT.",
+        json_schema_extra={"pattern": catalog.PREFIX_PATTERN.pattern},
+    )
+    upstream: str = Field(
+        description="Upstream registry host, e.g. registry-1.docker.io, quay.io, ghcr.io."
+    )
+    credentials: str | None = Field(
+        None,
+        description="Secrets Manager secret (name or full ARN) holding username and accessToken.",
+    )
+    upstream_prefix: str | None = Field(
+        None,
+        description="upstreamRepositoryPrefix: only upstream repositories under it are cached.",
+    )
+    role: str | None = Field(
+        None,
+        description="customRoleArn: IAM role ECR assumes for an ECR upstream in another account.",
+    )
+    regions: Regions | None = None
+
+
+class Secret(_Model):
+    """An upstream-credential secret that ptc creates and keeps up to date."""
+
+    name: str = Field(
+        description="Secret name; must start with ecr-pullthroughcache/.",
+        json_schema_extra={"pattern": "^ecr-pullthroughcache/"},
+    )
+    username: ValueSource
+    access_token: ValueSource
+    kms_key: str | None = Field(None, description="KMS key (ID, ARN or alias) to encrypt with.")
+    regions: Regions | None = None
+
+    _literal_username = field_validator("username", mode="before")(_refuse_literal)
+    _literal_token = field_validator("access_token", mode="before")(_refuse_literal)
+
+
+class Encryption(_Model):
+    type: str = Field(json_schema_extra=_enum(catalog.EncryptionType))
+    kms_key: str | None = Field(None, description="KMS key ARN (an alias is not accepted by ECR).")
+
+
+PolicyDocument = Annotated[
+    dict[str, Any],
+    Field(description="An inline JSON/YAML mapping, or {file: path} to a JSON file."),
+]
+
+
+class Template(_Model):
+    """A repository creation template."""
+
+    prefix: str = Field(
+        description="Repositories whose name starts with this prefix get these settings; or ROOT.",
+        json_schema_extra={"pattern": catalog.PREFIX_PATTERN.pattern},
+    )
+    applied_for: list[Annotated[str, Field(json_schema_extra=_enum(catalog.AppliedFor))]]
+    description: str | None = None
+    image_tag_mutability: str | None = Field(None, json_schema_extra=_enum(catalog.TagMutability))
+    image_tag_mutability_exclusions: list[str] = Field(
+        default_factory=list,
+        description="Wildcard tag filters; only with *_WITH_EXCLUSION tag mutability.",
+    )
+    encryption: Encryption | None = None
+    lifecycle_policy: PolicyDocument | None = None
+    repository_policy: PolicyDocument | None = None
+    resource_tags: dict[str, str] = Field(default_factory=dict)
+    role: str | None = Field(
+        None, description="customRoleArn: needed when resource_tags or KMS encryption are used."
+    )
+    regions: Regions | None = None
+
+
+class PtcFile(_Model):
+    """A ptc desired-state file (version 1)."""
+
+    version: int = Field(json_schema_extra={"const": 1})
+    account: str | None = Field(
+        None,
+        description="AWS account ID (quoted); plan and apply refuse to run in another account.",
+        json_schema_extra={"pattern": catalog.ACCOUNT_PATTERN.pattern},
+    )
+    regions: Regions
+    prune: bool = Field(
+        False, description="Delete live rules and templates in these regions that the file omits."
+    )
+    rules: list[Rule] = Field(default_factory=list)
+    secrets: list[Secret] = Field(default_factory=list)
+    templates: list[Template] = Field(default_factory=list)
+
+    def regions_of(self, item: Rule | Secret | Template) -> list[str]:
+        """The regions an item applies to: its own list, or the file's."""
+        return list(item.regions) if item.regions is not None else list(self.regions)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = PtcFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ptc desired-state file, version 1"
+    return schema
