@@ -1,0 +1,178 @@
+"""Apply a plan: one API call per change, in plan order, regions in parallel.
+
+A region stops at its first failure; every change ends up applied, failed or not
+attempted, and the report says which. Apply is idempotent by construction (it re-plans
+from live state), so re-running after a failure converges.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import groupby
+from pathlib import Path
+from typing import Protocol
+
+from ptc.errors import PtcError
+from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+from ptc.plan.values import secret_string
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclass(frozen=True)
+class Result:
+    change: Change
+    outcome: Outcome
+    error: str | None = None
+
+
+@dataclass
+class ApplyReport:
+    results: list[Result] = field(default_factory=list)
+    interrupted: bool = False
+    verified: bool | None = None  # None: verification not run (a failure came first)
+    drift: list[str] = field(default_factory=list)  # what still differs after apply
+
+    @property
+    def ok(self) -> bool:
+        return all(r.outcome is Outcome.APPLIED for r in self.results) and not self.interrupted
+
+    def of(self, outcome: Outcome) -> list[Result]:
+        return [r for r in self.results if r.outcome is outcome]
+
+
+class Writer(Protocol):
+    """The writes apply needs; the boto3 Gateway implements it."""
+
+    def create_secret(self, secret: SecretResource, value: str) -> str: ...
+    def update_secret(self, secret: SecretResource, value: str | None) -> str: ...
+    def secret_arn(self, region: str, name: str) -> str: ...
+    def create_rule(self, rule: RuleResource) -> None: ...
+    def update_rule(self, rule: RuleResource) -> None: ...
+    def delete_rule(self, region: str, prefix: str) -> None: ...
+    def create_template(self, template: TemplateResource) -> None: ...
+    def update_template(self, template: TemplateResource, live: TemplateResource) -> None: ...
+    def delete_template(self, region: str, prefix: str) -> None: ...
+
+
+Progress = Callable[[Change, Outcome], None]
+
+
+class _Region:
+    """Applies one region's changes in order; remembers ARNs of secrets it created."""
+
+    def __init__(self, writer: Writer, base_dir: Path, stop: threading.Event) -> None:
+        self.writer = writer
+        self.base_dir = base_dir
+        self.stop = stop
+        self.secret_arns: dict[str, str] = {}
+
+    def run(self, changes: list[Change], progress: Progress | None) -> list[Result]:
+        results: list[Result] = []
+        for position, change in enumerate(changes):
+            if self.stop.is_set():
+                results += [Result(c, Outcome.NOT_ATTEMPTED) for c in changes[position:]]
+                break
+            try:
+                self.apply(change)
+            except PtcError as exc:
+                results.append(Result(change, Outcome.FAILED, str(exc)))
+                results += [Result(c, Outcome.NOT_ATTEMPTED) for c in changes[position + 1 :]]
+                if progress:
+                    progress(change, Outcome.FAILED)
+                break
+            results.append(Result(change, Outcome.APPLIED))
+            if progress:
+                progress(change, Outcome.APPLIED)
+        return results
+
+    def apply(self, change: Change) -> None:
+        handler = {
+            "secret": self._secret,
+            "template": self._template,
+            "rule": self._rule,
+        }[change.kind]
+        handler(change)
+
+    def _secret(self, change: Change) -> None:
+        secret = change.desired
+        assert isinstance(secret, SecretResource)
+        if change.action is Action.CREATE:
+            arn = self.writer.create_secret(secret, secret_string(secret, self.base_dir))
+        else:
+            value = secret_string(secret, self.base_dir) if secret.value_differs else None
+            arn = self.writer.update_secret(secret, value)
+        self.secret_arns[secret.name] = arn
+
+    def _template(self, change: Change) -> None:
+        if change.action is Action.DELETE:
+            self.writer.delete_template(change.region, change.key)
+            return
+        template = change.desired
+        assert isinstance(template, TemplateResource)
+        if change.action is Action.CREATE:
+            self.writer.create_template(template)
+        else:
+            assert isinstance(change.live, TemplateResource)
+            self.writer.update_template(template, change.live)
+
+    def _rule(self, change: Change) -> None:
+        if change.action in (Action.DELETE, Action.REPLACE):
+            self.writer.delete_rule(change.region, change.key)
+        if change.action is Action.DELETE:
+            return
+        assert isinstance(change.desired, RuleResource)
+        rule = self._with_credential(change.desired)
+        if change.action is Action.UPDATE:
+            self.writer.update_rule(rule)
+        else:
+            self.writer.create_rule(rule)
+
+    def _with_credential(self, rule: RuleResource) -> RuleResource:
+        """Fill in the ARN of a secret that did not exist when the plan was made."""
+        if rule.credential_arn or not rule.credential_name:
+            return rule
+        arn = self.secret_arns.get(rule.credential_name) or self.writer.secret_arn(
+            rule.region, rule.credential_name
+        )
+        return rule.model_copy(update={"credential_arn": arn})
+
+
+def apply_plan(
+    plan: Plan,
+    writer: Writer,
+    base_dir: Path,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> ApplyReport:
+    """Make the plan's changes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
+    stop = stop or threading.Event()
+    by_region = [list(changes) for _, changes in groupby(plan.actionable, key=lambda c: c.region)]
+    report = ApplyReport()
+    if not by_region:
+        return report
+    with ThreadPoolExecutor(max_workers=min(8, len(by_region))) as pool:
+        futures = [
+            pool.submit(_Region(writer, base_dir, stop).run, changes, progress)
+            for changes in by_region
+        ]
+        try:
+            for future in futures:
+                future.exception()
+        except KeyboardInterrupt:
+            # Ctrl-C: let the calls in flight finish, attempt nothing more, then report.
+            stop.set()
+        for future in futures:
+            report.results += future.result()
+    report.interrupted = stop.is_set()
+    return report

@@ -1,0 +1,1 @@
+"""Everything that imports boto3 or botocore lives in this package."""

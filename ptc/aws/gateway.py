@@ -1,0 +1,176 @@
+"""The only module that talks to AWS: reads live state and makes the changes.
+
+Reads use boto3 paginators, so a region costs a handful of calls however many rules it
+has: DescribePullThroughCacheRules, DescribeRepositoryCreationTemplates and ListSecrets
+(one page each up to 100 or 1000 items), plus one BatchGetSecretValue per 20 managed
+secrets when values are compared. Regions are read concurrently. Every client retries
+throttling and 5xx answers with botocore's adaptive mode, bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from ptc import catalog
+from ptc.aws.errors import translate
+from ptc.aws.requests import (
+    rule_create_request,
+    rule_update_request,
+    template_request,
+)
+from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_from_api
+from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+
+RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 5},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="ptc",
+)
+_SECRET_FILTER = [{"Key": "name", "Values": [catalog.SECRET_NAME_PREFIX]}]
+_BATCH = 20  # BatchGetSecretValue takes at most 20 secret IDs
+
+
+class Gateway:
+    """ECR and Secrets Manager in one account, across regions.
+
+    Create one per command run. Clients are made up front (boto3 sessions are not
+    thread-safe; clients are) and reused by the region threads.
+    """
+
+    def __init__(
+        self, session: boto3.Session, regions: Iterable[str], config: Config = RETRY_CONFIG
+    ) -> None:
+        self.session = session
+        self.regions = list(dict.fromkeys(regions))
+        with translate():
+            self._ecr = {
+                r: session.client("ecr", region_name=r, config=config) for r in self.regions
+            }
+            self._sm = {
+                r: session.client("secretsmanager", region_name=r, config=config)
+                for r in self.regions
+            }
+            first = self.regions[0] if self.regions else "us-east-1"
+            self._sts = session.client("sts", region_name=first, config=config)
+
+    def clients(self) -> list[Any]:
+        """Every client, for tests and tools that hook botocore events."""
+        return [*self._ecr.values(), *self._sm.values(), self._sts]
+
+    def account_id(self) -> str:
+        with translate():
+            return str(self._sts.get_caller_identity()["Account"])
+
+    # -- reads -------------------------------------------------------------------------
+
+    def read(self, account: str) -> LiveState:
+        state = LiveState(account, list(self.regions))
+        with ThreadPoolExecutor(max_workers=min(8, max(1, len(self.regions)))) as pool:
+            for region_state in pool.map(self._read_region, self.regions):
+                state.rules += region_state.rules
+                state.templates += region_state.templates
+                state.secrets += region_state.secrets
+                state.secret_versions.update(region_state.secret_versions)
+        return state
+
+    def _read_region(self, region: str) -> LiveState:
+        with translate(region):
+            part = LiveState("", [region])
+            secrets = self._paginate(
+                self._sm[region], "list_secrets", "SecretList", Filters=_SECRET_FILTER
+            )
+            part.secrets = [secret_from_api(s, region) for s in secrets]
+            part.secret_versions = {s["ARN"]: str(s.get("LastChangedDate", "")) for s in secrets}
+            index = part.index(region)
+            rules = self._paginate(
+                self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
+            )
+            part.rules = [rule_from_api(r, region, index) for r in rules]
+            templates = self._paginate(
+                self._ecr[region],
+                "describe_repository_creation_templates",
+                "repositoryCreationTemplates",
+            )
+            part.templates = [template_from_api(t, region) for t in templates]
+            return part
+
+    @staticmethod
+    def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in client.get_paginator(operation).paginate(**kwargs):
+            items += page.get(key, [])
+        return items
+
+    def secret_strings(self, region: str, arns: list[str]) -> dict[str, str]:
+        """The live SecretString of each ARN. Callers compare and drop them at once."""
+        values: dict[str, str] = {}
+        with translate(region):
+            for start in range(0, len(arns), _BATCH):
+                batch = arns[start : start + _BATCH]
+                answer = self._sm[region].batch_get_secret_value(SecretIdList=batch)
+                for item in answer.get("SecretValues", []):
+                    values[item["ARN"]] = item.get("SecretString", "")
+        return values
+
+    def secret_arn(self, region: str, name: str) -> str:
+        with translate(region):
+            return str(self._sm[region].describe_secret(SecretId=name)["ARN"])
+
+    # -- writes ------------------------------------------------------------------------
+
+    def create_secret(self, secret: SecretResource, value: str) -> str:
+        request: dict[str, Any] = {"Name": secret.name, "SecretString": value}
+        if secret.kms_key:
+            request["KmsKeyId"] = secret.kms_key
+        with translate(secret.region):
+            return str(self._sm[secret.region].create_secret(**request)["ARN"])
+
+    def update_secret(self, secret: SecretResource, value: str | None) -> str:
+        request: dict[str, Any] = {"SecretId": secret.arn or secret.name}
+        if value is not None:
+            request["SecretString"] = value
+        if secret.kms_key:
+            request["KmsKeyId"] = secret.kms_key
+        with translate(secret.region):
+            return str(self._sm[secret.region].update_secret(**request)["ARN"])
+
+    def create_rule(self, rule: RuleResource) -> None:
+        with translate(rule.region):
+            self._ecr[rule.region].create_pull_through_cache_rule(**rule_create_request(rule))
+
+    def update_rule(self, rule: RuleResource) -> None:
+        with translate(rule.region):
+            self._ecr[rule.region].update_pull_through_cache_rule(**rule_update_request(rule))
+
+    def delete_rule(self, region: str, prefix: str) -> None:
+        client = self._ecr[region]
+        with translate(region, missing_ok=("PullThroughCacheRuleNotFoundException",)):
+            client.delete_pull_through_cache_rule(ecrRepositoryPrefix=prefix)
+
+    def create_template(self, template: TemplateResource) -> None:
+        with translate(template.region):
+            client = self._ecr[template.region]
+            client.create_repository_creation_template(**template_request(template, None))
+
+    def update_template(self, template: TemplateResource, live: TemplateResource) -> None:
+        with translate(template.region):
+            client = self._ecr[template.region]
+            client.update_repository_creation_template(**template_request(template, live))
+
+    def delete_template(self, region: str, prefix: str) -> None:
+        with translate(region, missing_ok=("TemplateNotFoundException",)):
+            self._ecr[region].delete_repository_creation_template(prefix=prefix)
+
+
+def make_session(profile: str | None = None) -> boto3.Session:
+    with translate():
+        return boto3.Session(profile_name=profile)
+
+
+SessionFactory = Callable[[], boto3.Session]

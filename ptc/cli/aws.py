@@ -1,0 +1,53 @@
+"""Options shared by the commands that talk to AWS, and how they get a boto3 session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    import boto3
+
+SandboxFlag = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Run against the built-in sandbox (no AWS account, no network).",
+    ),
+]
+SandboxState = Annotated[
+    Path,
+    typer.Option("--sandbox-state", help="Where the sandbox keeps its state."),
+]
+Profile = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile to use (default: the environment).")
+]
+Regions = Annotated[
+    list[str] | None,
+    typer.Option("--region", "-r", help="Only this region of the file (repeatable)."),
+]
+DEFAULT_SANDBOX_STATE = Path(".ptc/sandbox.json")
+
+
+@contextmanager
+def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[boto3.Session]:
+    """A session for the real AWS, or for the embedded sandbox (saved on the way out)."""
+    if not sandbox:
+        from ptc.aws.gateway import make_session
+
+        yield make_session(profile)
+        return
+    try:
+        from ptc.sandbox.embedded import running
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        from ptc.errors import PtcError
+
+        raise PtcError(
+            f"the sandbox needs moto: pip install 'ptc[sandbox]' ({exc.name} is missing)"
+        ) from None
+    with running(state) as info:
+        yield info.session()

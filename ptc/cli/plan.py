@@ -1,0 +1,225 @@
+"""`ptc plan`, `ptc apply` and `ptc export`: the core loop against AWS or the sandbox."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ptc.cli.aws import (
+    DEFAULT_SANDBOX_STATE,
+    Profile,
+    Regions,
+    SandboxFlag,
+    SandboxState,
+    aws_session,
+)
+from ptc.cli.output import fail, out
+from ptc.errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, PtcError
+
+if TYPE_CHECKING:
+    import boto3
+    from rich.console import Console
+
+    from ptc.apply import ApplyReport, Outcome, Progress
+    from ptc.plan.changes import Change, Plan
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _console(err: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=err, highlight=False, soft_wrap=True)
+
+
+def plan(
+    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Save the plan for 'apply --plan'.")
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option(help="Exit 2 when there are changes, 0 when there are none.")
+    ] = False,
+    output_format: Annotated[PlanFormat, typer.Option("--format", "-f")] = PlanFormat.text,
+    prune: Annotated[
+        bool | None, typer.Option("--prune/--no-prune", help="Override the file's 'prune'.")
+    ] = None,
+    region: Regions = None,
+    sandbox: SandboxFlag = False,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+    profile: Profile = None,
+) -> None:
+    """Show what apply would change: the live state compared with the file."""
+    from ptc.aws.gateway import Gateway
+    from ptc.plan import saved
+    from ptc.workflow import load_desired, plan_desired
+
+    try:
+        desired = load_desired(file, region)
+        with aws_session(sandbox, sandbox_state, profile) as session:
+            planned = plan_desired(desired, Gateway(session, desired.regions), prune=prune)
+        if out_file is not None:
+            saved.save(out_file, planned.plan, planned.desired)
+    except PtcError as exc:
+        fail(exc)
+    _show_plan(planned.plan, output_format)
+    if out_file is not None and output_format is PlanFormat.text:
+        out(f"Saved the plan to {out_file}; apply it with: ptc apply --plan {out_file}")
+    changed = not planned.plan.is_empty
+    raise typer.Exit(EXIT_CHANGES if changed and detailed_exitcode else EXIT_OK)
+
+
+def _show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
+    if output_format is PlanFormat.json:
+        out(json.dumps(the_plan.to_dict(), indent=2))
+        return
+    from ptc.plan.render import render_plan
+
+    render_plan(the_plan, _console())
+
+
+def apply(
+    file: Annotated[
+        Path | None, typer.Argument(help="The desired-state file.", show_default=False)
+    ] = None,
+    plan_path: Annotated[
+        Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option(help="Do not ask for confirmation (for CI).")
+    ] = False,
+    prune: Annotated[
+        bool | None,
+        typer.Option("--prune/--no-prune", help="Delete live items the file omits."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Allow more deletes than the safety threshold.")
+    ] = False,
+    region: Regions = None,
+    sandbox: SandboxFlag = False,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+    profile: Profile = None,
+) -> None:
+    """Make the live state match the file: plan, confirm, apply, verify."""
+    if (file is None) == (plan_path is None):
+        out("error: give either FILE or --plan PLANFILE", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        with aws_session(sandbox, sandbox_state, profile) as session:
+            report = _apply(file, plan_path, session, auto_approve, prune, force, region)
+    except PtcError as exc:
+        fail(exc)
+    raise typer.Exit(EXIT_OK if report is None or _succeeded(report) else EXIT_FAILED)
+
+
+def _succeeded(report: ApplyReport) -> bool:
+    return report.ok and report.verified is not False
+
+
+def _apply(
+    file: Path | None,
+    plan_path: Path | None,
+    session: boto3.Session,
+    auto_approve: bool,
+    prune: bool | None,
+    force: bool,
+    region: list[str] | None,
+) -> ApplyReport | None:
+    from ptc import workflow
+    from ptc.aws.gateway import Gateway
+    from ptc.plan import saved
+    from ptc.plan.render import render_plan, render_report
+
+    if plan_path is not None:
+        the_plan, desired = saved.load(plan_path)
+        gateway = Gateway(session, the_plan.regions)
+        workflow.check_account(desired, gateway)
+        live = gateway.read(the_plan.account)
+        workflow.check_fresh(the_plan, live)
+    else:
+        assert file is not None
+        desired = workflow.load_desired(file, region)
+        gateway = Gateway(session, desired.regions)
+        planned = workflow.plan_desired(desired, gateway, prune=prune)
+        the_plan, live = planned.plan, planned.live
+    console = _console()
+    render_plan(the_plan, console)
+    if the_plan.is_empty:
+        return None
+    if not force:
+        workflow.check_prune_guard(the_plan, live)
+    if not auto_approve:
+        _confirm()
+    report = workflow.apply(
+        the_plan, gateway, desired, desired.base_dir, progress=_progress(console)
+    )
+    console.print()
+    render_report(report, console)
+    return report
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise PtcError(
+            "refusing to ask for confirmation: standard input is not a terminal; "
+            "review the plan and pass --auto-approve"
+        )
+    if not typer.confirm("Apply these changes?", default=False):
+        out("Apply cancelled; nothing was changed.")
+        raise typer.Exit(EXIT_OK)
+
+
+def _progress(console: Console) -> Progress | None:
+    """One line per finished change on a terminal; quiet in logs (the report follows)."""
+    if not console.is_terminal:
+        return None
+
+    def report_progress(change: Change, outcome: Outcome) -> None:
+        console.print(f"  {outcome}: {change.action} {change.address}", highlight=False)
+
+    return report_progress
+
+
+def export(
+    region: Regions = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    sandbox: SandboxFlag = False,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+    profile: Profile = None,
+) -> None:
+    """Write the live rules and templates as a desired-state file to adopt."""
+    from ptc.aws.gateway import Gateway
+    from ptc.export import export_live, to_yaml
+
+    try:
+        with aws_session(sandbox, sandbox_state, profile) as session:
+            regions = region or [session.region_name or "us-east-1"]
+            gateway = Gateway(session, regions)
+            live = gateway.read(gateway.account_id())
+        text = to_yaml(export_live(live))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            out(f"Wrote {output}: {len(live.rules)} rules, {len(live.templates)} templates.")
+    except PtcError as exc:
+        fail(exc)
+    except OSError as exc:
+        out(f"error: cannot write {output}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(plan)
+    app.command()(apply)
+    app.command()(export)

@@ -1,0 +1,1 @@
+"""Planning: desired state, live state, the diff between them, and its renderings."""

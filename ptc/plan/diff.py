@@ -1,0 +1,185 @@
+"""Compare the desired state with the live state and produce a Plan.
+
+ECR's mutability rules are decided here, not in apply, so that the plan shows exactly what
+apply will do: a rule's upstream, upstream prefix and registry kind cannot change in
+place, and UpdatePullThroughCacheRule cannot remove a credential or role (an update with
+neither field is refused), so those become replaces, with the reason named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from deepdiff import DeepDiff
+
+from ptc.errors import PtcError
+from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.desired import DesiredState
+from ptc.plan.live import LiveState, SecretIndex
+from ptc.plan.resources import AnyResource, RuleResource, SecretResource, TemplateResource
+
+_RULE_REPLACE_FIELDS = ("upstream_url", "upstream_registry", "upstream_prefix")
+
+# Given the desired secrets of a region and their live ARNs, which values differ.
+ValueComparer = Callable[[str, list[tuple[SecretResource, str]]], set[str]]
+
+R = TypeVar("R", RuleResource, TemplateResource, SecretResource)
+
+
+class PlanError(PtcError):
+    """The file cannot be planned against this account (e.g. a secret that does not exist)."""
+
+
+def make_plan(
+    desired: DesiredState,
+    live: LiveState,
+    *,
+    prune: bool,
+    values_differ: ValueComparer | None = None,
+) -> Plan:
+    problems: list[str] = []
+    changes: list[Change] = []
+    for region in desired.regions:
+        index = live.index(region)
+        changes += _secret_changes(desired, live, region, values_differ)
+        changes += _changes(
+            _in(desired.templates, region), _in(live.templates, region), prune, _template_change
+        )
+        rules = [_resolve(r, index, desired, problems) for r in _in(desired.rules, region)]
+        changes += _changes(rules, _in(live.rules, region), prune, _rule_change)
+    if problems:
+        raise PlanError("cannot plan:\n  " + "\n  ".join(problems))
+    return Plan.build(live.account, desired.regions, changes, live.fingerprint(), prune)
+
+
+def _in(resources: Sequence[R], region: str) -> list[R]:
+    return [r for r in resources if r.region == region]
+
+
+def _changes(
+    desired: list[R], live: list[R], prune: bool, compare: Callable[[R, R], Change | None]
+) -> list[Change]:
+    live_by_key = {r.key: r for r in live}
+    changes: list[Change] = []
+    for want in desired:
+        have = live_by_key.pop(want.key, None)
+        if have is None:
+            changes.append(Change(Action.CREATE, want.kind, want.region, want.key, desired=want))
+        elif (change := compare(want, have)) is not None:
+            changes.append(change)
+    for have in live_by_key.values():
+        action = Action.DELETE if prune else Action.UNMANAGED
+        reason = "not in the file; pruned" if prune else "not in the file; left alone"
+        changes.append(Change(action, have.kind, have.region, have.key, live=have, reason=reason))
+    return changes
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
+    """The top-level attributes that differ (deepdiff, so nested policies compare deeply)."""
+    diff = DeepDiff(before, after, ignore_order=True, verbose_level=0)
+    return tuple(sorted(str(key) for key in diff.affected_root_keys))
+
+
+def _template_change(want: TemplateResource, have: TemplateResource) -> Change | None:
+    fields = changed_fields(have.attributes(), want.attributes())
+    if not fields:
+        return None
+    return Change(
+        Action.UPDATE, "template", want.region, want.key, desired=want, live=have, changed=fields
+    )
+
+
+def _rule_change(want: RuleResource, have: RuleResource) -> Change | None:
+    fields = changed_fields(have.attributes(), want.attributes())
+    if not fields:
+        return None
+    reason = _replace_reason(want, have, fields)
+    action = Action.REPLACE if reason else Action.UPDATE
+    return Change(
+        action,
+        "rule",
+        want.region,
+        want.key,
+        desired=want,
+        live=have,
+        changed=fields,
+        reason=reason,
+    )
+
+
+def _replace_reason(want: RuleResource, have: RuleResource, fields: tuple[str, ...]) -> str | None:
+    forced = [f for f in fields if f in _RULE_REPLACE_FIELDS]
+    if forced:
+        return f"{', '.join(forced)} cannot change in place"
+    removed = [
+        name
+        for name, old, new in (
+            ("credential_arn", have.credential_arn, want.credential_arn or want.credential_name),
+            ("role", have.role, want.role),
+        )
+        if old and not new
+    ]
+    if removed:
+        return f"ECR cannot remove {' and '.join(removed)} in place"
+    return None
+
+
+def _resolve(
+    rule: RuleResource, index: SecretIndex, desired: DesiredState, problems: list[str]
+) -> RuleResource:
+    """Turn a rule's secret name into the ARN that exists, or mark it pending creation."""
+    if rule.credential_arn is not None:
+        return rule.model_copy(update={"credential_arn": index.canonical(rule.credential_arn)})
+    name = rule.credential_name
+    if name is None:
+        return rule
+    if name in index.arn_by_name:
+        return rule.model_copy(update={"credential_arn": index.arn_by_name[name]})
+    managed = any(s.name == name and s.region == rule.region for s in desired.secrets)
+    if not managed:
+        problems.append(
+            f"rule '{rule.prefix}' in {rule.region}: secret '{name}' does not exist there; "
+            "create it, or declare it under 'secrets:'"
+        )
+    return rule
+
+
+def _secret_changes(
+    desired: DesiredState, live: LiveState, region: str, values_differ: ValueComparer | None
+) -> list[Change]:
+    live_by_name = {s.name: s for s in _in(live.secrets, region)}
+    wanted = _in(desired.secrets, region)
+    existing = [(s, live_by_name[s.name].arn or "") for s in wanted if s.name in live_by_name]
+    differing = values_differ(region, existing) if values_differ and existing else set()
+    changes: list[Change] = []
+    for want in wanted:
+        have = live_by_name.get(want.name)
+        if have is None:
+            changes.append(Change(Action.CREATE, "secret", region, want.key, desired=want))
+            continue
+        fields = list(changed_fields(have.attributes(), want.attributes()))
+        if want.kms_key is None and "kms_key" in fields:
+            fields.remove("kms_key")  # the file does not manage the key; leave it as it is
+        if want.name in differing:
+            fields.append("value")
+        if fields:
+            merged = want.model_copy(update={"arn": have.arn, "value_differs": "value" in fields})
+            changes.append(
+                Change(
+                    Action.UPDATE,
+                    "secret",
+                    region,
+                    want.key,
+                    desired=merged,
+                    live=have,
+                    changed=tuple(sorted(fields)),
+                )
+            )
+    return changes
+
+
+def resource_of(change: Change) -> AnyResource:
+    resource = change.desired or change.live
+    assert resource is not None
+    return resource

@@ -1,0 +1,139 @@
+"""The normalised resources that plan compares: one shape for the file and for AWS.
+
+Both sides are reduced to these models before comparing, so that what ECR fills in or
+spells differently (a trailing '/' on a prefix, ROOT as the default upstream prefix,
+default tag mutability and encryption, policy JSON key order, tag lists) never shows up
+as a change. The secret value is never part of a model: only where it comes from.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ptc import catalog
+
+Kind = Literal["secret", "template", "rule"]
+PENDING = "(known after apply)"
+
+
+class Resource(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    region: str
+
+    @property
+    def kind(self) -> Kind:
+        raise NotImplementedError
+
+    @property
+    def key(self) -> str:
+        raise NotImplementedError
+
+    def attributes(self) -> dict[str, Any]:
+        """What plan compares and shows: everything but the identity."""
+        return self.model_dump(exclude={"region", *self.identity_fields()})
+
+    @classmethod
+    def identity_fields(cls) -> set[str]:
+        return set()
+
+
+class RuleResource(Resource):
+    prefix: str
+    upstream_url: str
+    upstream_registry: str
+    upstream_prefix: str | None = None  # None means ROOT, ECR's default
+    credential_arn: str | None = None
+    credential_name: str | None = None  # for display and for secrets not created yet
+    role: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return "rule"
+
+    @property
+    def key(self) -> str:
+        return self.prefix
+
+    @classmethod
+    def identity_fields(cls) -> set[str]:
+        return {"prefix"}
+
+    def attributes(self) -> dict[str, Any]:
+        shown = super().attributes()
+        name = shown.pop("credential_name")
+        if self.credential_arn is None and name:
+            # The secret is created by the same apply; its ARN is not known yet.
+            shown["credential_arn"] = f"{name} {PENDING}"
+        return shown
+
+
+class TemplateResource(Resource):
+    prefix: str
+    applied_for: tuple[str, ...]
+    description: str | None = None
+    image_tag_mutability: str = catalog.TagMutability.MUTABLE
+    image_tag_mutability_exclusions: tuple[str, ...] = ()
+    encryption_type: str = catalog.EncryptionType.AES256
+    kms_key: str | None = None
+    lifecycle_policy: str | None = None  # canonical JSON
+    repository_policy: str | None = None  # canonical JSON
+    resource_tags: dict[str, str] = {}
+    role: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return "template"
+
+    @property
+    def key(self) -> str:
+        return self.prefix
+
+    @classmethod
+    def identity_fields(cls) -> set[str]:
+        return {"prefix"}
+
+
+class ValueRef(BaseModel):
+    """Where a secret value comes from: an environment variable or a file. Never the value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    env: str | None = None
+    file: str | None = None
+
+    def describe(self) -> str:
+        return f"env {self.env}" if self.env else f"file {self.file}"
+
+
+class SecretResource(Resource):
+    name: str
+    arn: str | None = None
+    kms_key: str | None = None
+    # Desired side: the sources of username and accessToken. Live side: None.
+    username: ValueRef | None = None
+    access_token: ValueRef | None = None
+    # Compared, never shown: True when the live value differs from the sources' value.
+    value_differs: bool = False
+
+    @property
+    def kind(self) -> Kind:
+        return "secret"
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    @classmethod
+    def identity_fields(cls) -> set[str]:
+        return {"name"}
+
+    def attributes(self) -> dict[str, Any]:
+        return self.model_dump(
+            exclude={"region", "name", "arn", "username", "access_token", "value_differs"}
+        )
+
+
+AnyResource = RuleResource | TemplateResource | SecretResource

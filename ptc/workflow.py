@@ -1,0 +1,134 @@
+"""The core loop as functions over data: load, read live, plan, apply, verify.
+
+The CLI calls these and renders what they return; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ptc.apply import ApplyReport, Progress, apply_plan
+from ptc.checks.runner import load_valid
+from ptc.errors import PtcError
+from ptc.plan.changes import Action, Plan
+from ptc.plan.desired import DesiredState, expand
+from ptc.plan.diff import ValueComparer, make_plan
+from ptc.plan.live import LiveState
+from ptc.plan.resources import SecretResource
+from ptc.plan.values import same_value, secret_string
+
+if TYPE_CHECKING:
+    from ptc.aws.gateway import Gateway
+
+DEFAULT_MAX_DELETES = 3
+DEFAULT_MAX_DELETE_SHARE = 0.30
+
+
+class AccountMismatch(PtcError):
+    """The credentials are for another account than the file names."""
+
+
+class UnsafePlan(PtcError):
+    """The plan deletes more than the guard allows without --force."""
+
+
+class StalePlan(PtcError):
+    """The live state changed since a saved plan was made."""
+
+
+@dataclass
+class Planned:
+    desired: DesiredState
+    live: LiveState
+    plan: Plan
+
+
+def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
+    validation = load_valid(path)
+    assert validation.file is not None
+    return expand(validation.file, path.parent, regions or None)
+
+
+def check_account(desired: DesiredState, gateway: Gateway) -> str:
+    account = gateway.account_id()
+    if desired.account is not None and desired.account != account:
+        raise AccountMismatch(
+            f"the file is for account {desired.account}, but the credentials are for "
+            f"{account}; refusing to continue"
+        )
+    return account
+
+
+def plan_desired(desired: DesiredState, gateway: Gateway, *, prune: bool | None = None) -> Planned:
+    """Read the live state of the desired regions and compute the plan."""
+    account = check_account(desired, gateway)
+    live = gateway.read(account)
+    plan = make_plan(
+        desired,
+        live,
+        prune=desired.prune if prune is None else prune,
+        values_differ=_value_comparer(gateway, desired.base_dir),
+    )
+    return Planned(desired, live, plan)
+
+
+def _value_comparer(gateway: Gateway, base_dir: Path) -> ValueComparer:
+    def differing(region: str, pairs: list[tuple[SecretResource, str]]) -> set[str]:
+        live_values = gateway.secret_strings(region, [arn for _, arn in pairs])
+        return {
+            secret.name
+            for secret, arn in pairs
+            if not same_value(secret_string(secret, base_dir), live_values.get(arn))
+        }
+
+    return differing
+
+
+def check_prune_guard(
+    plan: Plan,
+    live: LiveState,
+    *,
+    max_deletes: int = DEFAULT_MAX_DELETES,
+    max_share: float = DEFAULT_MAX_DELETE_SHARE,
+) -> None:
+    """Refuse to delete more than max(3, 30% of what is live) without --force."""
+    deletes = [c for c in plan.changes if c.action is Action.DELETE]
+    managed_live = len(live.rules) + len(live.templates)
+    allowed = max(max_deletes, int(managed_live * max_share))
+    if len(deletes) > allowed:
+        raise UnsafePlan(
+            f"the plan deletes {len(deletes)} of {managed_live} live rules and templates; "
+            f"more than {allowed} (the larger of {max_deletes} and {max_share:.0%}) needs --force"
+        )
+
+
+def check_fresh(plan: Plan, live: LiveState) -> None:
+    """A saved plan applies only to the live state it was computed from."""
+    current = live.fingerprint()
+    if current != plan.live_fingerprint:
+        raise StalePlan(
+            "the live state changed since the plan was made "
+            f"({plan.live_fingerprint[:19]}… is now {current[:19]}…); run 'ptc plan' again"
+        )
+
+
+def apply(
+    plan: Plan,
+    gateway: Gateway,
+    desired: DesiredState | None,
+    base_dir: Path,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> ApplyReport:
+    """Apply, then read again and verify that nothing differs from the file any more."""
+    report = apply_plan(plan, gateway, base_dir, stop=stop, progress=progress)
+    if report.ok and desired is not None:
+        live = gateway.read(plan.account)
+        again = make_plan(desired, live, prune=plan.prune)
+        report.verified = again.is_empty
+        report.drift = [f"{c.action} {c.address}" for c in again.actionable]
+    return report
