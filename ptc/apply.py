@@ -70,9 +70,12 @@ Progress = Callable[[Change, Outcome], None]
 class _Region:
     """Applies one region's changes in order; remembers ARNs of secrets it created."""
 
-    def __init__(self, writer: Writer, base_dir: Path, stop: threading.Event) -> None:
+    def __init__(
+        self, writer: Writer, base_dir: Path, stop: threading.Event, placeholders: bool
+    ) -> None:
         self.writer = writer
         self.base_dir = base_dir
+        self.placeholders = placeholders
         self.stop = stop
         self.secret_arns: dict[str, str] = {}
 
@@ -107,11 +110,14 @@ class _Region:
         secret = change.desired
         assert isinstance(secret, SecretResource)
         if change.action is Action.CREATE:
-            arn = self.writer.create_secret(secret, secret_string(secret, self.base_dir))
+            arn = self.writer.create_secret(secret, self._value(secret))
         else:
-            value = secret_string(secret, self.base_dir) if secret.value_differs else None
+            value = self._value(secret) if secret.value_differs else None
             arn = self.writer.update_secret(secret, value)
         self.secret_arns[secret.name] = arn
+
+    def _value(self, secret: SecretResource) -> str:
+        return secret_string(secret, self.base_dir, self.placeholders)
 
     def _template(self, change: Change) -> None:
         if change.action is Action.DELETE:
@@ -154,6 +160,7 @@ def apply_plan(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
+    placeholders: bool = False,
 ) -> ApplyReport:
     """Make the plan's changes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
     stop = stop or threading.Event()
@@ -163,7 +170,7 @@ def apply_plan(
         return report
     with ThreadPoolExecutor(max_workers=min(8, len(by_region))) as pool:
         futures = [
-            pool.submit(_Region(writer, base_dir, stop).run, changes, progress)
+            pool.submit(_Region(writer, base_dir, stop, placeholders).run, changes, progress)
             for changes in by_region
         ]
         try:

@@ -62,7 +62,13 @@ def check_account(desired: DesiredState, gateway: Gateway) -> str:
     return account
 
 
-def plan_desired(desired: DesiredState, gateway: Gateway, *, prune: bool | None = None) -> Planned:
+def plan_desired(
+    desired: DesiredState,
+    gateway: Gateway,
+    *,
+    prune: bool | None = None,
+    placeholders: bool = False,
+) -> Planned:
     """Read the live state of the desired regions and compute the plan."""
     account = check_account(desired, gateway)
     live = gateway.read(account)
@@ -70,18 +76,18 @@ def plan_desired(desired: DesiredState, gateway: Gateway, *, prune: bool | None 
         desired,
         live,
         prune=desired.prune if prune is None else prune,
-        values_differ=_value_comparer(gateway, desired.base_dir),
+        values_differ=_value_comparer(gateway, desired.base_dir, placeholders),
     )
     return Planned(desired, live, plan)
 
 
-def _value_comparer(gateway: Gateway, base_dir: Path) -> ValueComparer:
+def _value_comparer(gateway: Gateway, base_dir: Path, placeholders: bool) -> ValueComparer:
     def differing(region: str, pairs: list[tuple[SecretResource, str]]) -> set[str]:
         live_values = gateway.secret_strings(region, [arn for _, arn in pairs])
         return {
             secret.name
             for secret, arn in pairs
-            if not same_value(secret_string(secret, base_dir), live_values.get(arn))
+            if not same_value(secret_string(secret, base_dir, placeholders), live_values.get(arn))
         }
 
     return differing
@@ -123,12 +129,26 @@ def apply(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
+    placeholders: bool = False,
 ) -> ApplyReport:
     """Apply, then read again and verify that nothing differs from the file any more."""
-    report = apply_plan(plan, gateway, base_dir, stop=stop, progress=progress)
+    report = apply_plan(
+        plan, gateway, base_dir, stop=stop, progress=progress, placeholders=placeholders
+    )
     if report.ok and desired is not None:
-        live = gateway.read(plan.account)
-        again = make_plan(desired, live, prune=plan.prune)
+        try:
+            live = gateway.read(plan.account)
+            again = make_plan(
+                desired,
+                live,
+                prune=plan.prune,
+                values_differ=_value_comparer(gateway, base_dir, placeholders),
+            )
+        except PtcError as exc:
+            # Everything was applied; losing that report to a failed re-read would hide it.
+            report.verified = False
+            report.drift = [f"could not verify: {exc}"]
+            return report
         report.verified = again.is_empty
         report.drift = [f"{c.action} {c.address}" for c in again.actionable]
     return report

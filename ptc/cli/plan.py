@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from ptc.apply import ApplyReport, Outcome, Progress
     from ptc.plan.changes import Change, Plan
+    from ptc.plan.desired import DesiredState
 
 
 class PlanFormat(StrEnum):
@@ -64,8 +66,10 @@ def plan(
 
     try:
         desired = load_desired(file, region)
+        _placeholder_notice(desired, sandbox)
         with aws_session(sandbox, sandbox_state, profile) as session:
-            planned = plan_desired(desired, Gateway(session, desired.regions), prune=prune)
+            gateway = Gateway(session, desired.regions)
+            planned = plan_desired(desired, gateway, prune=prune, placeholders=sandbox)
         if out_file is not None:
             saved.save(out_file, planned.plan, planned.desired)
     except PtcError as exc:
@@ -75,6 +79,19 @@ def plan(
         out(f"Saved the plan to {out_file}; apply it with: ptc apply --plan {out_file}")
     changed = not planned.plan.is_empty
     raise typer.Exit(EXIT_CHANGES if changed and detailed_exitcode else EXIT_OK)
+
+
+def _placeholder_notice(desired: DesiredState, sandbox: bool) -> None:
+    """In the sandbox, secret sources may be missing: say that placeholders stand in."""
+    from ptc.plan.values import unavailable_sources
+
+    missing = unavailable_sources(desired.secrets, desired.base_dir) if sandbox else []
+    if missing:
+        out(
+            f"sandbox: {', '.join(missing)} not available; placeholder values stand in "
+            "(the sandbox never needs real credentials)",
+            err=True,
+        )
 
 
 def _show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
@@ -114,7 +131,8 @@ def apply(
         raise typer.Exit(EXIT_USAGE)
     try:
         with aws_session(sandbox, sandbox_state, profile) as session:
-            report = _apply(file, plan_path, session, auto_approve, prune, force, region)
+            options = _ApplyOptions(auto_approve, prune, force, region, sandbox)
+            report = _apply(file, plan_path, session, options)
     except PtcError as exc:
         fail(exc)
     raise typer.Exit(EXIT_OK if report is None or _succeeded(report) else EXIT_FAILED)
@@ -124,14 +142,17 @@ def _succeeded(report: ApplyReport) -> bool:
     return report.ok and report.verified is not False
 
 
+@dataclass(frozen=True)
+class _ApplyOptions:
+    auto_approve: bool
+    prune: bool | None
+    force: bool
+    regions: list[str] | None
+    sandbox: bool
+
+
 def _apply(
-    file: Path | None,
-    plan_path: Path | None,
-    session: boto3.Session,
-    auto_approve: bool,
-    prune: bool | None,
-    force: bool,
-    region: list[str] | None,
+    file: Path | None, plan_path: Path | None, session: boto3.Session, options: _ApplyOptions
 ) -> ApplyReport | None:
     from ptc import workflow
     from ptc.aws.gateway import Gateway
@@ -140,26 +161,35 @@ def _apply(
 
     if plan_path is not None:
         the_plan, desired = saved.load(plan_path)
+        _placeholder_notice(desired, options.sandbox)
         gateway = Gateway(session, the_plan.regions)
         workflow.check_account(desired, gateway)
         live = gateway.read(the_plan.account)
         workflow.check_fresh(the_plan, live)
     else:
         assert file is not None
-        desired = workflow.load_desired(file, region)
+        desired = workflow.load_desired(file, options.regions)
+        _placeholder_notice(desired, options.sandbox)
         gateway = Gateway(session, desired.regions)
-        planned = workflow.plan_desired(desired, gateway, prune=prune)
+        planned = workflow.plan_desired(
+            desired, gateway, prune=options.prune, placeholders=options.sandbox
+        )
         the_plan, live = planned.plan, planned.live
     console = _console()
     render_plan(the_plan, console)
     if the_plan.is_empty:
         return None
-    if not force:
+    if not options.force:
         workflow.check_prune_guard(the_plan, live)
-    if not auto_approve:
+    if not options.auto_approve:
         _confirm()
     report = workflow.apply(
-        the_plan, gateway, desired, desired.base_dir, progress=_progress(console)
+        the_plan,
+        gateway,
+        desired,
+        desired.base_dir,
+        progress=_progress(console),
+        placeholders=options.sandbox,
     )
     console.print()
     render_report(report, console)

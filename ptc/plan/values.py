@@ -14,7 +14,13 @@ from ptc.errors import ValueSourceError
 from ptc.plan.resources import SecretResource, ValueRef
 
 
-def read_value(ref: ValueRef, base_dir: Path, secret: str) -> str:
+# What the sandbox stores when a source is unavailable: its secrets are never used for real.
+PLACEHOLDER = "sandbox-placeholder"
+
+
+def read_value(ref: ValueRef, base_dir: Path, secret: str, placeholders: bool = False) -> str:
+    if placeholders and not source_available(ref, base_dir):
+        return PLACEHOLDER
     if ref.env is not None:
         value = os.environ.get(ref.env)
         if value is None:
@@ -29,13 +35,28 @@ def read_value(ref: ValueRef, base_dir: Path, secret: str) -> str:
         raise ValueSourceError(f"secret '{secret}': cannot read {path}: {reason}") from None
 
 
-def secret_string(secret: SecretResource, base_dir: Path) -> str:
-    """The SecretString ECR expects: a JSON object with username and accessToken."""
+def source_available(ref: ValueRef, base_dir: Path) -> bool:
+    if ref.env is not None:
+        return ref.env in os.environ
+    return ref.file is not None and (base_dir / ref.file).is_file()
+
+
+def unavailable_sources(secrets: list[SecretResource], base_dir: Path) -> list[str]:
+    """The sources (variable names, file paths) that cannot be read, for a notice."""
+    refs = [r for s in secrets for r in (s.username, s.access_token) if r is not None]
+    return sorted({r.describe() for r in refs if not source_available(r, base_dir)})
+
+
+def secret_string(secret: SecretResource, base_dir: Path, placeholders: bool = False) -> str:
+    """The SecretString ECR expects: a JSON object with username and accessToken.
+
+    With `placeholders` (the sandbox), an unavailable source gives a placeholder value.
+    """
     assert secret.username is not None and secret.access_token is not None
     return json.dumps(
         {
-            "username": read_value(secret.username, base_dir, secret.name),
-            "accessToken": read_value(secret.access_token, base_dir, secret.name),
+            "username": read_value(secret.username, base_dir, secret.name, placeholders),
+            "accessToken": read_value(secret.access_token, base_dir, secret.name, placeholders),
         }
     )
 
