@@ -3,7 +3,7 @@
 This module is the one source of truth for the facts that `ptc validate`, the sandbox
 emulator, the planner and `rewrite-images` all depend on. It imports nothing heavy (no
 boto3, no botocore) because `ptc validate` must start fast. The patterns are copied from
-botocore's ECR service model (2015-09-21); tests/test_catalog.py checks them against the
+botocore's ECR service model (2015-09-21); tests/checks/test_catalog.py checks them against the
 installed botocore so that a model change is noticed.
 """
 

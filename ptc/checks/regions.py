@@ -71,6 +71,8 @@ class RegionNotInFile(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         listed = set(ctx.file.regions)
+        if not listed:
+            return  # the file's own regions are invalid or missing; reported already
         for path, regions in list(_region_lists(ctx))[1:]:
             for index, region in enumerate(regions):
                 if region not in listed:

@@ -90,7 +90,7 @@ def validate_document(
     context: Context | None = None
     schema_ok = False
     if not isinstance(data, dict):
-        what = "empty" if data is None else f"a {_type_name(data)}, not a mapping"
+        what = "empty" if data is None else f"{_type_name(data)}, not a mapping"
         problem = Problem((), f"the file is {what}")
         findings.append(_finding(document, registry.by_id("PTC004"), problem))
     elif _version_supported(document, findings):

@@ -52,8 +52,8 @@ class CredentialArnInvalid(Check):
             value = rule.credentials
             if value is None or not value.startswith("arn:"):
                 continue
-            name = catalog.secret_name_from_arn(value) or ""
-            if not name.startswith(catalog.SECRET_NAME_PREFIX):
+            name = catalog.secret_name_from_arn(value)
+            if name is not None and not name.startswith(catalog.SECRET_NAME_PREFIX):
                 continue  # PTC301 says it better
             if not catalog.CREDENTIAL_ARN_PATTERN.match(value) or not low <= len(value) <= high:
                 yield Problem((*path, "credentials"), f"'{value}' is not a valid secret ARN")

@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - libyaml is missing on some platforms
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 200_000  # far above any real file, far below what an alias bomb expands to
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 
 DataPath = tuple[str | int, ...]
 
@@ -88,6 +89,8 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise InputError(f"{p}: no such file") from None
     except OSError as exc:
         raise InputError(f"{p}: cannot read: {exc.strerror}") from None
+    except ValueError:  # os.stat refuses a path with a NUL byte
+        raise InputError(f"{str(p)!r}: not a usable file name") from None
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not a file")
     if size > MAX_FILE_BYTES:
@@ -96,9 +99,14 @@ def read_text(path: str | os.PathLike[str]) -> str:
             f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"
         )
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as handle:  # bounded: a device or a pipe has no size to check first
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{p}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(
+            f"{p}: is too large; ptc reads files up to {MAX_FILE_BYTES // 1024**2} MiB"
+        )
     return decode_text(raw, str(p))
 
 
@@ -127,19 +135,14 @@ class _Builder:
         self.scalars = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: DataPath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise YamlError(
-                "PTC009",
-                f"the document expands to more than {MAX_NODES:,} values "
-                "(aliases that repeat each other, a 'billion laughs' document?)",
-                _mark(node.start_mark),
-            )
+        self._count(node)
         self.doc.value_marks.setdefault(path, _mark(node.start_mark))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if id(node) in self.active:
             raise YamlError("PTC009", "an alias refers to itself", _mark(node.start_mark))
+        if node.tag not in _COLLECTION_TAGS:  # e.g. CloudFormation's "!Ref [...]"
+            raise YamlError("PTC001", f"unsupported tag '{node.tag}'", _mark(node.start_mark))
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -149,53 +152,91 @@ class _Builder:
         finally:
             self.active.discard(id(node))
 
+    def _count(self, node: yaml.Node) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError(
+                "PTC009",
+                f"the document expands to more than {MAX_NODES:,} values "
+                "(aliases that repeat each other, a 'billion laughs' document?)",
+                _mark(node.start_mark),
+            )
+
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         try:
             return self.scalars.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise YamlError("PTC001", f"cannot read value: {exc}", _mark(node.start_mark)) from None
+        except yaml.MarkedYAMLError as exc:  # str(exc) would add a multi-line position
+            problem = exc.problem or "unreadable value"
+            raise YamlError(
+                "PTC001", f"cannot read value: {problem}", _mark(node.start_mark)
+            ) from None
+        except (yaml.YAMLError, ValueError):
+            # The exception text quotes the value, which may be a secret written by mistake.
+            message = f"cannot read the value as {node.tag.rsplit(':', 1)[-1]}"
+            raise YamlError("PTC001", message, _mark(node.start_mark)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in self._pairs(node):
+        # Only the winning node of each key is built, so that marks and node counts are
+        # those of the value the data holds.
+        pairs: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        explicit: set[str] = set()
+        for key_node, value_node, merged in self._pairs(node):
+            self._count(key_node)  # merge keys can repeat pairs exponentially, too
             key = self._key(key_node)
-            child = (*path, key)
-            if key in result:
+            if not merged and key in explicit:
                 self.doc.problems.append(
                     LoadProblem(
                         "PTC003",
                         f"duplicate key '{key}': YAML keeps only the last one",
-                        child,
+                        (*path, key),
                         _mark(key_node.start_mark),
                     )
                 )
+            if not merged:
+                explicit.add(key)
+            pairs[key] = (key_node, value_node)
+        result: dict[str, Any] = {}
+        for key, (key_node, value_node) in pairs.items():
+            child = (*path, key)
             self.doc.key_marks[child] = _mark(key_node.start_mark)
-            self.doc.value_marks.pop(child, None)
             result[key] = self.build(value_node, child)
         return result
 
-    def _pairs(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    def _pairs(self, node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
+        """(key, value, merged?) in rising precedence, as PyYAML's flatten_mapping orders them.
+
+        YAML merge keys ("<<: *base") splice anchored mappings in; the mapping's own keys
+        win over merged ones, and of several merged mappings the first listed wins.
+        """
+        explicit: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
-            # YAML merge keys ("<<: *base") splice the anchored mapping in
             if key_node.tag == "tag:yaml.org,2002:merge":
                 yield from self._merged(value_node)
             else:
-                yield key_node, value_node
+                explicit.append((key_node, value_node))
+        for key_node, value_node in explicit:
+            yield key_node, value_node, False
 
-    def _merged(self, node: yaml.Node) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    def _merged(self, node: yaml.Node) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        for source in sources:
+        for source in reversed(sources):
             if not isinstance(source, yaml.MappingNode):
                 raise YamlError(
                     "PTC001", "a merge key ('<<') needs a mapping", _mark(source.start_mark)
                 )
-            yield from self._pairs(source)
+            for key_node, value_node, _ in self._pairs(source):
+                yield key_node, value_node, True
 
     def _key(self, node: yaml.Node) -> str:
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError("PTC001", "mapping keys must be plain values", _mark(node.start_mark))
         value = self._scalar(node)
         return value if isinstance(value, str) else str(value)
+
+
+def _mark_after(before: str) -> Mark:
+    """The mark of the character that follows the text `before`."""
+    return Mark(before.count("\n") + 1, len(before) - before.rfind("\n"))
 
 
 def parse(text: str, source: str) -> Document:
@@ -206,8 +247,16 @@ def parse(text: str, source: str) -> Document:
         mark = _mark(exc.problem_mark) if exc.problem_mark else None
         problem = exc.problem or str(exc)
         raise YamlError("PTC001", f"invalid YAML: {problem}", mark) from None
+    except yaml.reader.ReaderError as exc:  # a control character; str(exc) spans two lines
+        # libyaml counts UTF-8 bytes, not characters
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
+        message = f"invalid YAML: {str(exc).splitlines()[0]}"
+        raise YamlError("PTC001", message, _mark_after(before)) from None
     except yaml.YAMLError as exc:
         raise YamlError("PTC001", f"invalid YAML: {exc}", None) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate; only a caller's str can hold one
+        message = "invalid YAML: the text holds a lone surrogate, not a character"
+        raise YamlError("PTC001", message, _mark_after(text[: exc.start])) from None
     except RecursionError:
         raise YamlError("PTC009", "the document is nested too deeply", None) from None
     doc = Document(source, None)
