@@ -13,7 +13,6 @@ from pathlib import Path
 from ptc.errors import ValueSourceError
 from ptc.plan.resources import SecretResource, ValueRef
 
-
 # What the sandbox stores when a source is unavailable: its secrets are never used for real.
 PLACEHOLDER = "sandbox-placeholder"
 
