@@ -1,0 +1,27 @@
+"""The sandbox: moto extended with the ECR operations moto lacks.
+
+moto 5.2 implements ECR repositories, Secrets Manager, STS and IAM, but raises
+NotImplementedError for pull-through cache rules and repository creation templates. This
+package adds them, table-driven from ptc.catalog, in three ways of running:
+
+  * in tests: emulator.install() plus moto's mock_aws (the `aws` fixture in tests/conftest.py);
+  * as a server: server.serve() behind `ptc sandbox serve`, for the aws CLI and Terraform;
+  * embedded: embedded.running(path), an in-process sandbox whose state lives in a file, for
+    `ptc plan/apply --sandbox`.
+
+Modules: strict (the documented choices where AWS is silent), errors, fields (model checks),
+ptc_rules and templates (the operations), emulator (moto wiring), state (save and load),
+embedded, server. This module imports nothing heavy: moto is imported only by emulator,
+state, embedded and server, when used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+DEFAULT_STATE_PATH: Final = Path(".ptc/sandbox.json")
+DEFAULT_REGION: Final = "us-east-1"
+DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
+DUMMY_ACCESS_KEY: Final = "testing"
+DUMMY_SECRET_KEY: Final = "testing"  # noqa: S105 - a placeholder moto accepts, not a secret

@@ -1,0 +1,231 @@
+"""Saving and restoring the sandbox: what the in-process moto holds, for every account and Region.
+
+Saved: pull-through cache rules and repository creation templates (the emulator's state),
+Secrets Manager secrets (name, ARN, current value, description, KMS key id, tags), the ECR
+registry policy, and ECR repositories (settings, tags and policies; not images). The file is
+the sandbox's own fake AWS, so it holds the fake secret values: it is written with mode 0600,
+atomically (a temporary file renamed over the old one).
+
+Secrets keep their ARNs across a restart (Secrets Manager's random suffix included), because
+rules and Terraform state refer to them by ARN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from moto.ecr.models import ECRBackend, ecr_backends
+from moto.secretsmanager.models import (
+    FakeSecret,
+    SecretsManagerBackend,
+    secretsmanager_backends,
+)
+
+from ptc.errors import InputError
+from ptc.sandbox import emulator
+from ptc.sandbox.ptc_rules import Rule
+from ptc.sandbox.templates import Template
+
+FORMAT: Final = 1
+_Item = TypeVar("_Item", Rule, Template)
+
+
+class StateFileError(InputError):
+    """The state file exists but cannot be used (unreadable, not JSON, another format)."""
+
+
+def dump(path: Path) -> None:
+    """Write everything the in-process moto holds to `path` (mode 0600, atomic)."""
+    document = {"format": FORMAT, "accounts": snapshot()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, indent=2, sort_keys=True)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path) -> None:
+    """Restore what `dump` wrote into the in-process moto (on top of what it holds)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise StateFileError(f"{path}: cannot read the sandbox state: {error}") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise StateFileError(
+            f"{path}: not a sandbox state file of format {FORMAT}; move it away to start afresh"
+        )
+    restore(document.get("accounts", {}))
+
+
+# -- whole sandbox ---------------------------------------------------------------------------
+
+
+def snapshot() -> dict[str, dict[str, dict[str, Any]]]:
+    """{account: {region: region state}}, leaving out Regions with nothing in them."""
+    accounts: dict[str, dict[str, dict[str, Any]]] = {}
+    for account, region, ecr, secrets in _regions():
+        region_state = _region_snapshot(account, region, ecr, secrets)
+        if any(region_state.values()):
+            accounts.setdefault(account, {})[region] = region_state
+    return accounts
+
+
+def restore(accounts: dict[str, dict[str, dict[str, Any]]]) -> None:
+    for account, regions in accounts.items():
+        for region, region_state in regions.items():
+            _restore_region(account, region, region_state)
+
+
+def _regions() -> list[tuple[str, str, ECRBackend | None, SecretsManagerBackend | None]]:
+    # Only backends moto has already created are visited (plain dict access): indexing would
+    # create them, for every Region of every partition.
+    ecr = {(a, r): b for a, regions in dict.items(ecr_backends) for r, b in dict.items(regions)}
+    secrets = {
+        (a, r): b
+        for a, regions in dict.items(secretsmanager_backends)
+        for r, b in dict.items(regions)
+    }
+    return [(a, r, ecr.get((a, r)), secrets.get((a, r))) for a, r in sorted(ecr.keys() | secrets)]
+
+
+def _region_snapshot(
+    account: str, region: str, ecr: ECRBackend | None, secrets: SecretsManagerBackend | None
+) -> dict[str, Any]:
+    state: dict[str, Any] = {"secrets": _secrets(secrets) if secrets is not None else []}
+    if ecr is not None:
+        registry = emulator.registry(account, region)
+        state["pullThroughCacheRules"] = [_record(rule) for rule in registry.rules.values()]
+        state["repositoryCreationTemplates"] = [_record(t) for t in registry.templates.values()]
+        state["repositories"] = [_repository(ecr, repo) for repo in ecr.repositories.values()]
+        state["registryPolicy"] = ecr.registry_policy
+    return state
+
+
+def _restore_region(account: str, region: str, state: dict[str, Any]) -> None:
+    for secret in state.get("secrets", []):
+        _restore_secret(secretsmanager_backends[account][region], secret)
+    ecr = ecr_backends[account][region]
+    registry = emulator.registry(account, region)
+    for record in state.get("pullThroughCacheRules", []):
+        rule = _from_record(Rule, record)
+        registry.rules[rule.prefix] = rule
+    for record in state.get("repositoryCreationTemplates", []):
+        template = _from_record(Template, record)
+        registry.templates[template.prefix] = template
+    for repository in state.get("repositories", []):
+        _restore_repository(ecr, repository)
+    if state.get("registryPolicy") is not None:
+        ecr.registry_policy = state["registryPolicy"]
+
+
+# -- emulator records ----------------------------------------------------------------------------
+
+
+def _record(item: Rule | Template) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in dataclasses.asdict(item).items()
+    }
+
+
+def _from_record(kind: type[_Item], record: dict[str, Any]) -> _Item:
+    values = dict(record)
+    for field in dataclasses.fields(kind):
+        if field.name.endswith("_at"):
+            values[field.name] = datetime.fromisoformat(values[field.name])
+    return kind(**values)
+
+
+# -- Secrets Manager ----------------------------------------------------------------------------
+
+
+def _secrets(backend: SecretsManagerBackend) -> list[dict[str, Any]]:
+    saved = []
+    for secret in backend.secrets.values():
+        # Replicas belong to their primary's Region; deleted secrets are gone for good.
+        if not isinstance(secret, FakeSecret) or secret.deleted_date is not None:
+            continue
+        current = secret.versions.get(secret.default_version_id or "", {})
+        saved.append(
+            {
+                "name": secret.name,
+                "arn": secret.arn,
+                "secretString": current.get("secret_string"),
+                "description": secret.description,
+                "kmsKeyId": secret.kms_key_id,
+                "tags": secret.tags or [],
+                # Kept so that a restored secret does not look changed to a planner.
+                "versionId": secret.default_version_id,
+                "versionCreatedDate": current.get("createdate"),
+                "createdDate": secret.created_date,
+                "lastChangedDate": secret.last_changed_date,
+            }
+        )
+    return saved
+
+
+def _restore_secret(backend: SecretsManagerBackend, saved: dict[str, Any]) -> None:
+    if saved["name"] in backend.secrets:
+        return
+    secret, _ = backend._add_secret(
+        saved["name"],
+        secret_string=saved.get("secretString"),
+        description=saved.get("description"),
+        tags=saved.get("tags") or None,
+        kms_key_id=saved.get("kmsKeyId"),
+        version_id=saved.get("versionId"),
+    )
+    secret.arn = saved["arn"]
+    secret.created_date = saved.get("createdDate", secret.created_date)
+    secret.last_changed_date = saved.get("lastChangedDate", secret.last_changed_date)
+    version = secret.versions.get(secret.default_version_id or "")
+    if version is not None and saved.get("versionCreatedDate") is not None:
+        version["createdate"] = saved["versionCreatedDate"]
+
+
+# -- ECR repositories and registry policy --------------------------------------------------------
+
+
+def _repository(backend: ECRBackend, repository: Any) -> dict[str, Any]:
+    tags = backend.tagger.list_tags_for_resource(repository.arn)["tags"]
+    mutability = repository.image_tag_mutability  # a str-valued Enum in moto
+    return {
+        "name": repository.name,
+        "registryId": repository.registry_id,
+        "imageTagMutability": getattr(mutability, "value", mutability),
+        "imageTagMutabilityExclusionFilters": repository.image_tag_mutability_exclusion_filters,
+        "encryptionConfiguration": repository.encryption_configuration,
+        "imageScanningConfiguration": repository.image_scanning_configuration,
+        "tags": tags,
+        "policy": repository.policy,
+        "lifecyclePolicy": repository.lifecycle_policy,
+    }
+
+
+def _restore_repository(backend: ECRBackend, saved: dict[str, Any]) -> None:
+    if saved["name"] in backend.repositories:
+        return
+    repository = backend.create_repository(
+        repository_name=saved["name"],
+        registry_id=saved.get("registryId"),
+        encryption_config=saved["encryptionConfiguration"],
+        image_scan_config=saved.get("imageScanningConfiguration"),
+        image_tag_mutability=saved["imageTagMutability"],
+        tags=saved.get("tags") or [],
+        image_tag_mutability_exclusion_filters=saved.get("imageTagMutabilityExclusionFilters"),
+    )
+    repository.policy = saved.get("policy")
+    repository.lifecycle_policy = saved.get("lifecyclePolicy")

@@ -1,0 +1,39 @@
+"""Clients and fixtures for the sandbox tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.config import Config
+
+from ptc.sandbox.embedded import SandboxInfo
+
+DOCKER_SECRET = "ecr-pullthroughcache/docker-hub"
+GOOD_SECRET_VALUE = json.dumps({"username": "octocat", "accessToken": "dckr_pat_x"})
+
+
+@pytest.fixture
+def ecr(aws: SandboxInfo) -> Any:
+    return aws.session().client("ecr")
+
+
+@pytest.fixture
+def raw_ecr(aws: SandboxInfo) -> Any:
+    """An ECR client that skips botocore's own checks, so the emulator's are reached."""
+    return aws.session().client("ecr", config=Config(parameter_validation=False))
+
+
+@pytest.fixture
+def make_secret(aws: SandboxInfo) -> Callable[..., str]:
+    """Create a secret in the sandbox and return its full ARN."""
+
+    def make(
+        name: str = DOCKER_SECRET, value: str = GOOD_SECRET_VALUE, region: str | None = None
+    ) -> str:
+        client = aws.session(region).client("secretsmanager")
+        return str(client.create_secret(Name=name, SecretString=value)["ARN"])
+
+    return make
