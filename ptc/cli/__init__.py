@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from ptc.cli import plan, validate
+from ptc.cli import plan, rewrite, sandbox, validate
 
 app = typer.Typer(
     name="ptc",
@@ -20,7 +20,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-for module in (validate, plan):
+for module in (validate, plan, rewrite, sandbox):
     module.register(app)
 
 

@@ -1,0 +1,182 @@
+"""Finding, reading and atomically writing the files `rewrite-images` works on."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fnmatch
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ptc.rewrite.dockerfile import is_dockerfile_name
+
+MAX_BYTES = 10 * 1024 * 1024
+STDIN = "-"
+_SUFFIXES = (".json", ".yaml", ".yml")
+_MESSAGES = {
+    errno.ELOOP: "symlink loop",
+    errno.ENOENT: "no such file or directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "is a directory",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on device",
+}
+
+
+class SourceError(Exception):
+    """A file could not be read or written; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file (`path`), or standard input (`path` None)."""
+
+    display: str  # the name in messages: as given, or joined to the folder given
+    path: Path | None
+    error: str | None = None  # found while walking, e.g. a symlink loop
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else ""
+
+
+def is_candidate(name: str) -> bool:
+    """In a folder, only these are read; a file named on the command line always is."""
+    return name.lower().endswith(_SUFFIXES) or is_dockerfile_name(name)
+
+
+def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[Source]:
+    """Files and folders (walked recursively, hidden entries skipped) as sources, once each."""
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for arg in paths:
+        path = Path(arg)
+        if arg == STDIN:
+            sources.append(Source(STDIN, None))
+        elif path.is_dir():
+            sources += _walk(path, exclude, seen)
+        elif _first_time(path, seen):
+            sources.append(Source(arg, path))
+    return sources
+
+
+def _first_time(path: Path, seen: set[str]) -> bool:
+    real = os.path.realpath(path)
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
+
+
+def _excluded(relative: str, name: str, exclude: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in exclude)
+
+
+def _walk(root: Path, exclude: Sequence[str], seen: set[str]) -> Iterator[Source]:
+    # Symlinked folders are followed; one that leads back to a folder above it is a loop.
+    stack = [(root, frozenset({os.path.realpath(root)}))]
+    while stack:
+        folder, ancestors = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield Source(str(folder), folder, error=f"cannot list: {os_message(exc)}")
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            relative = path.relative_to(root).as_posix()
+            if entry.name.startswith(".") or _excluded(relative, entry.name, exclude):
+                continue
+            if _is_dir(entry):
+                real = os.path.realpath(path)
+                if real in ancestors:
+                    yield Source(str(path), path, error=f"symlink loop: leads back to {real}")
+                elif _first_time(path, seen):
+                    subfolders.append((path, ancestors | {real}))
+            elif entry.is_symlink() and _loops(path):
+                yield Source(str(path), path, error="symlink loop")
+            elif is_candidate(entry.name) and _first_time(path, seen):
+                yield Source(str(path), path)
+        stack.extend(reversed(subfolders))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop raises here rather than answering False
+        return False
+
+
+def _loops(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+def os_message(exc: OSError) -> str:
+    return _MESSAGES.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def read(source: Source) -> str:
+    """The text of a source; raise SourceError for what is not readable UTF-8 text."""
+    if source.path is None:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        try:
+            with open(source.path, "rb") as stream:
+                data = stream.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise SourceError(os_message(exc)) from None
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not read")
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    if b"\0" in data[:8192]:
+        raise SourceError("a binary file, not text")
+    try:
+        # Bytes are decoded as they are: '\r\n' and a byte order mark survive the round trip.
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 text (byte {exc.start + 1})") from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a file's content by writing a temporary file beside it and renaming it.
+
+    A symlink is written through (the link stays a link), the mode is kept, and a file
+    the user may not write is refused even where the folder would allow the rename.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        if not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "permission denied")
+        fd, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".ptc"
+        )
+    except OSError as exc:
+        raise SourceError(f"cannot write: {os_message(exc)}") from None
+    try:
+        # No fsync: the rename keeps readers and an interrupted run from ever seeing half a
+        # file, which is the promise; durability against power loss would cost ~5 ms a file.
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise SourceError(f"cannot write: {os_message(exc)}") from None
+        raise

@@ -1,0 +1,307 @@
+"""`ptc rewrite-images` as a user runs it: output, formats, exit codes, files on disk."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner, Result
+
+from ptc.cli import rewrite
+from tests.rewrite.conftest import HOST, RULES
+
+HUB = f"{HOST}/docker-hub"
+POD = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx:1.25  # web\n"
+DOCKERFILE = "FROM golang:1.22 AS build\nFROM example.com/base\nFROM build\n"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(pretty_exceptions_enable=False)
+    rewrite.register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """ptc"""
+
+    return app
+
+
+def _run(*args: str, stdin: str | None = None) -> Result:
+    env = {"COLUMNS": "120", "TERMINAL_WIDTH": "120"}
+    return CliRunner().invoke(_app(), ["rewrite-images", *args], input=stdin, env=env)
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """rules.yaml (us-east-1 and eu-west-1), a Pod and a Dockerfile, as the working folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules.yaml").write_text(RULES)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pod.yaml").write_text(POD)
+    (tmp_path / "app" / "Dockerfile").write_text(DOCKERFILE)
+    return tmp_path
+
+
+RULES_ARGS = ("--rules", "rules.yaml", "--region", "us-east-1")
+
+
+def test_default_prints_a_diff_and_writes_nothing(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "app")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "--- a/app/Dockerfile\n"
+        "+++ b/app/Dockerfile\n"
+        "@@ -1,3 +1,3 @@\n"
+        "-FROM golang:1.22 AS build\n"
+        f"+FROM {HUB}/library/golang:1.22 AS build\n"
+        " FROM example.com/base\n"
+        " FROM build\n"
+        "--- a/app/pod.yaml\n"
+        "+++ b/app/pod.yaml\n"
+        "@@ -2,4 +2,4 @@\n"
+        " kind: Pod\n"
+        " spec:\n"
+        "   containers:\n"
+        "-  - image: nginx:1.25  # web\n"
+        f"+  - image: {HUB}/library/nginx:1.25  # web\n"
+        "app/Dockerfile:2:6: no rule: example.com/base (no rule for example.com)\n"
+        "to rewrite      2\n"
+        "already cached  0\n"
+        "no rule         1\n"
+        "invalid         0\n"
+        "variable        0\n"
+        "files           2 (2 changed, 0 failed)\n"
+        "2 references in 2 files would be rewritten; --write applies it\n"
+    )
+    assert (tree / "app" / "pod.yaml").read_text() == POD
+
+
+def test_write_rewrites_in_place(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "--write", "app")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        f"app/Dockerfile:1:6: rewrote: golang:1.22 -> {HUB}/library/golang:1.22",
+        "app/Dockerfile:2:6: no rule: example.com/base (no rule for example.com)",
+        f"app/pod.yaml:5:12: rewrote: nginx:1.25 -> {HUB}/library/nginx:1.25",
+    ]
+    assert result.stdout.endswith("rewrote 2 references in 2 files\n")
+    assert (tree / "app" / "pod.yaml").read_text() == POD.replace("nginx", f"{HUB}/library/nginx")
+    again = _run(*RULES_ARGS, "--check", "app")
+    assert again.exit_code == 0
+    assert "app/pod.yaml:5:12: already cached: " in again.stdout
+    assert again.stdout.endswith("nothing to rewrite\n")
+
+
+def test_check_fails_with_file_and_line(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "--check", "app/pod.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"app/pod.yaml:5:12: would rewrite: nginx:1.25 -> {HUB}/library/nginx:1.25"
+    )
+    assert result.stdout.endswith("1 reference in 1 file pull from cached upstreams directly\n")
+    assert (tree / "app" / "pod.yaml").read_text() == POD
+
+
+def test_check_github_annotations(tree: Path) -> None:
+    (tree / "app" / "bad.json").write_text("{")
+    result = _run(*RULES_ARGS, "--check", "--format", "github", "app")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::error file=app/bad.json::not valid JSON: Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1)",
+        "::error file=app/Dockerfile,line=1,col=6,title=not pulled through the cache::"
+        f"golang:1.22 pulls from its upstream directly; use {HUB}/library/golang:1.22",
+        "::error file=app/pod.yaml,line=5,col=12,title=not pulled through the cache::"
+        f"nginx:1.25 pulls from its upstream directly; use {HUB}/library/nginx:1.25",
+        "2 references in 2 files pull from cached upstreams directly",
+    ]
+
+
+def test_github_without_check_warns(tree: Path) -> None:
+    (tree / "app" / "Dockerfile").write_text("FROM Nginx\n")
+    result = _run(*RULES_ARGS, "--format", "github", "app")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == [
+        "::warning file=app/Dockerfile,line=1,col=6,title=invalid image reference::"
+        "invalid image reference Nginx: repository name must be lowercase",
+        "::warning file=app/pod.yaml,line=5,col=12,title=not pulled through the cache::"
+        f"nginx:1.25 pulls from its upstream directly; use {HUB}/library/nginx:1.25",
+    ]
+
+
+def test_json_report(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "--format", "json", "app")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["target"] == {
+        "account": "123456789012",
+        "region": "us-east-1",
+        "registry": HOST,
+    }
+    assert report["summary"]["rewritten"] == 2
+    assert report["files"][1] == {
+        "path": "app/pod.yaml",
+        "kinds": ["kubernetes"],
+        "changed": True,
+        "written": False,
+        "error": None,
+    }
+    assert report["references"][2] == {
+        "path": "app/pod.yaml",
+        "line": 5,
+        "column": 12,
+        "where": "spec.containers[0].image",
+        "reference": "nginx:1.25",
+        "status": "rewritten",
+        "target": f"{HUB}/library/nginx:1.25",
+        "rule": "docker-hub",
+        "detail": "",
+    }
+
+
+def test_stdin_is_a_filter(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "-", stdin=POD)
+    assert result.exit_code == 0
+    assert result.stdout == POD.replace("nginx", f"{HUB}/library/nginx")
+    assert result.stderr.endswith("1 reference in 1 file would be rewritten; --write applies it\n")
+
+
+def test_stdin_check(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "--check", "-", stdin="FROM nginx\n")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"-:1:6: would rewrite: nginx -> {HUB}/library/nginx\n")
+
+
+def test_stdin_error(tree: Path) -> None:
+    result = _run(*RULES_ARGS, "-", stdin='{"containerDefinitions": [}')
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("-: error: not valid JSON: Expecting value: line 1 column 27")
+
+
+def test_bad_files_are_reported_and_the_rest_written(tree: Path) -> None:
+    (tree / "app" / "broken.yaml").write_text("a: [\n")
+    (tree / "app" / "image.json").write_bytes(b"\0\1\2")
+    result = _run(*RULES_ARGS, "--write", "app")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "app/broken.yaml: error: not valid YAML: did not find expected node content "
+        "(line 2, column 1)\n"
+        "app/image.json: error: a binary file, not text\n"
+    )
+    assert "Traceback" not in result.output
+    assert f"{HUB}/library/nginx" in (tree / "app" / "pod.yaml").read_text()
+    assert "files           4 (2 changed, 2 failed)\n" in result.stdout
+
+
+def test_account_and_region_options(tree: Path) -> None:
+    args = ("--rules", "rules.yaml", "--account", "111122223333", "--region", "eu-west-1")
+    result = _run(*args, "--check", "app/pod.yaml")
+    host = "111122223333.dkr.ecr.eu-west-1.amazonaws.com"
+    assert f"-> {host}/docker-hub/library/nginx:1.25" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ("--rules", "rules.yaml", "app"),
+            2,
+            "error: the rules file lists 2 regions (us-east-1, eu-west-1); "
+            "choose one with --region\n",
+        ),
+        (
+            ("--rules", "missing.yaml", "app"),
+            3,
+            None,
+        ),
+        (
+            (*RULES_ARGS, "--region", "ap-south-1", "app"),
+            2,
+            "error: region 'ap-south-1' is not in the rules file's regions "
+            "(us-east-1, eu-west-1)\n",
+        ),
+    ],
+)
+def test_target_and_rules_errors(
+    tree: Path, args: tuple[str, ...], code: int, message: str | None
+) -> None:
+    result = _run(*args)
+    assert result.exit_code == code
+    assert result.stdout == ""
+    if message is not None:
+        assert result.stderr == message
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_rules_file_exits_1(tree: Path) -> None:
+    (tree / "bad-rules.yaml").write_text("version: 1\nregions: [us-east-1]\nrules: [{prefix: X}]\n")
+    result = _run("--rules", "bad-rules.yaml", "app")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: bad-rules.yaml: ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(*RULES_ARGS, "--write", "--check", "app"), (*RULES_ARGS, "-", "app"), (*RULES_ARGS,)],
+)
+def test_usage_errors_exit_2(tree: Path, args: tuple[str, ...]) -> None:
+    result = _run(*args)
+    assert result.exit_code == 2
+    assert (tree / "app" / "pod.yaml").read_text() == POD
+
+
+def test_no_boto3_import(tree: Path) -> None:
+    script = (
+        "import sys\n"
+        "from ptc.cli import app, rewrite\n"
+        "rewrite.register(app)\n"
+        "try:\n"
+        "    app(['rewrite-images', '--rules', 'rules.yaml', '--region', 'us-east-1',\n"
+        "         '--write', 'app'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print('boto3' in sys.modules, 'botocore' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tree, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "False False"
+    assert f"{HUB}/library/nginx" in (tree / "app" / "pod.yaml").read_text()
+
+
+def test_diff_marks_a_missing_final_newline(tree: Path) -> None:
+    (tree / "app" / "Dockerfile").write_text("FROM nginx")
+    result = _run(*RULES_ARGS, "app/Dockerfile")
+    assert result.stdout.startswith(
+        "--- a/app/Dockerfile\n+++ b/app/Dockerfile\n@@ -1 +1 @@\n"
+        "-FROM nginx\n\\ No newline at end of file\n"
+        f"+FROM {HUB}/library/nginx\n\\ No newline at end of file\n"
+    )
+
+
+def test_exclude_and_symlink_loop(tree: Path) -> None:
+    (tree / "app" / "loop").symlink_to(tree / "app")
+    result = _run(*RULES_ARGS, "--check", "--exclude", "Dockerfile", "app")
+    assert result.exit_code == 1
+    assert result.stderr == f"app/loop: error: symlink loop: leads back to {tree / 'app'}\n"
+    assert "app/Dockerfile" not in result.stdout
+    assert "app/pod.yaml:5:12: would rewrite" in result.stdout
+
+
+def test_summary_is_a_table_on_a_terminal(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ptc.rewrite.engine import Report
+    from ptc.rewrite.mapping import Target
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    rewrite._summary(Report(Target("123456789012", "us-east-1"), []), to_stderr=False)
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()
+    assert [line.split() for line in lines[:2]] == [["references", "count"], ["to", "rewrite", "0"]]
