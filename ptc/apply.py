@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import groupby
@@ -79,7 +79,10 @@ class _Region:
         self.stop = stop
         self.secret_arns: dict[str, str] = {}
 
-    def run(self, changes: list[Change], progress: Progress | None) -> list[Result]:
+    def run(
+        self, changes: list[Change], progress: Progress | None, go: threading.Event
+    ) -> list[Result]:
+        go.wait()
         results: list[Result] = []
         for position, change in enumerate(changes):
             if self.stop.is_set():
@@ -168,18 +171,25 @@ def apply_plan(
     report = ApplyReport()
     if not by_region:
         return report
+    go = threading.Event()
+    futures: list[Future[list[Result]]] = []
     with ThreadPoolExecutor(max_workers=min(8, len(by_region))) as pool:
-        futures = [
-            pool.submit(_Region(writer, base_dir, stop, placeholders).run, changes, progress)
-            for changes in by_region
-        ]
         try:
+            # No region begins before all are submitted: a Ctrl-C while the threads start
+            # then finds nothing done, rather than a region at work outside this try.
+            for changes in by_region:
+                region = _Region(writer, base_dir, stop, placeholders)
+                futures.append(pool.submit(region.run, changes, progress, go))
+            go.set()
             for future in futures:
                 future.exception()
         except KeyboardInterrupt:
             # Ctrl-C: let the calls in flight finish, attempt nothing more, then report.
             stop.set()
+            go.set()
         for future in futures:
             report.results += future.result()
+    for changes in by_region[len(futures) :]:  # not submitted: Ctrl-C came first
+        report.results += [Result(c, Outcome.NOT_ATTEMPTED) for c in changes]
     report.interrupted = stop.is_set()
     return report

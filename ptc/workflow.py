@@ -49,6 +49,13 @@ class Planned:
 def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
     validation = load_valid(path)
     assert validation.file is not None
+    # --region narrows; a region the file does not have would silently plan nothing.
+    unknown = [r for r in regions or [] if r not in validation.file.regions]
+    if unknown:
+        raise PtcError(
+            f"--region {', '.join(unknown)}: not a region of {path} "
+            f"({', '.join(validation.file.regions)})"
+        )
     return expand(validation.file, path.parent, regions or None)
 
 
@@ -71,6 +78,8 @@ def plan_desired(
 ) -> Planned:
     """Read the live state of the desired regions and compute the plan."""
     account = check_account(desired, gateway)
+    if not placeholders:
+        check_sources(desired)
     live = gateway.read(account)
     plan = make_plan(
         desired,
@@ -79,6 +88,12 @@ def plan_desired(
         values_differ=_value_comparer(gateway, desired.base_dir, placeholders),
     )
     return Planned(desired, live, plan)
+
+
+def check_sources(desired: DesiredState) -> None:
+    """A missing variable or file is an error now, not halfway through an apply."""
+    for secret in desired.secrets:
+        secret_string(secret, desired.base_dir)  # read to check, then dropped
 
 
 def _value_comparer(gateway: Gateway, base_dir: Path, placeholders: bool) -> ValueComparer:

@@ -9,6 +9,7 @@ throttling and 5xx answers with botocore's adaptive mode, bounded.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,11 +28,28 @@ from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_fr
 from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
 
 RETRY_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 5},
+    # total_max_attempts counts the first attempt; botocore's max_attempts would not.
+    retries={"mode": "adaptive", "total_max_attempts": 5},
     connect_timeout=5,
     read_timeout=30,
     user_agent_extra="ptc",
 )
+
+
+class _WithholdSecretValues(logging.Filter):
+    """botocore's DEBUG log holds whole request and response bodies: never a secret's value."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "SecretString" in record.getMessage():
+            record.msg, record.args = "(a message holding a secret value, withheld by ptc)", ()
+        return True
+
+
+# The two loggers that print bodies: requests (CreateSecret, UpdateSecret) and responses
+# (BatchGetSecretValue). A filter on a logger sees only that logger's own records.
+for _name in ("botocore.endpoint", "botocore.parsers"):
+    logging.getLogger(_name).addFilter(_WithholdSecretValues())
+
 _SECRET_FILTER = [{"Key": "name", "Values": [catalog.SECRET_NAME_PREFIX]}]
 _BATCH = 20  # BatchGetSecretValue takes at most 20 secret IDs
 

@@ -29,7 +29,8 @@ def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
         "checksum": plan.checksum(),
         "plan": plan.to_dict(),
         "desired": {
-            "account": desired.account,
+            # The plan's account even if the file names none: apply checks it against STS.
+            "account": desired.account or plan.account,
             "regions": desired.regions,
             "prune": desired.prune,
             "base_dir": str(desired.base_dir.resolve()),

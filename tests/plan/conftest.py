@@ -1,0 +1,200 @@
+"""Helpers for the plan, apply and gateway tests: files, a call log and injected faults.
+
+Faults are injected where the network would fail: moto's botocore stubber (the `before-send`
+handler that stands in for HTTP) is wrapped, so that each *attempt* of a call can fail while
+botocore's own retry logic runs unchanged. A `before-call` hook (once per logical call, not
+per attempt) decides which logical call is faulted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from textwrap import dedent
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+
+from ptc.aws.gateway import Gateway
+from ptc.sandbox import DEFAULT_REGION, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
+from ptc.sandbox.embedded import SandboxInfo
+
+# Two attempts per call and no backoff: a faulted call fails fast, a retried one succeeds.
+FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
+FAULT_KINDS = ("throttling", "server-error", "read-timeout", "connection-reset")
+
+
+def write_file(directory: Path, text: str, name: str = "rules.yaml") -> Path:
+    path = directory / name
+    path.write_text(dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retries would sleep up to a second per retry; these tests never wait."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
+TOKEN = "dckr-pat-4c1d"  # the value credentials_env puts in DOCKERHUB_TOKEN
+
+
+@pytest.fixture
+def credentials_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKERHUB_USERNAME", "octocat")
+    monkeypatch.setenv("DOCKERHUB_TOKEN", TOKEN)
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_value_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test here runs with DEBUG logging on everywhere; no record may hold the token."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    leaked = [r.name for r in caplog.get_records("call") if TOKEN in r.getMessage()]
+    assert leaked == [], f"the secret value was logged by {leaked}"
+
+
+@pytest.fixture(scope="session")
+def _shared_session() -> boto3.Session:
+    import moto  # noqa: F401 - its stubber must be among botocore's handlers before a session
+
+    return boto3.Session(
+        aws_access_key_id=DUMMY_ACCESS_KEY,
+        aws_secret_access_key=DUMMY_SECRET_KEY,
+        region_name=DEFAULT_REGION,
+    )
+
+
+@pytest.fixture
+def session(aws: SandboxInfo, _shared_session: boto3.Session) -> boto3.Session:
+    """A session on the `aws` sandbox, shared by all tests: a new one re-reads every model."""
+    return _shared_session
+
+
+def gateway(session: boto3.Session, regions: list[str]) -> Gateway:
+    return Gateway(session, regions, FAST_RETRIES)
+
+
+@dataclass
+class CallLog:
+    """Every logical API call made through hooked clients, as 'region:Operation'."""
+
+    calls: list[str] = field(default_factory=list)
+
+    def hook(self, gw: Gateway) -> CallLog:
+        for client in gw.clients():
+            region = client.meta.region_name
+            client.meta.events.register("before-call", self._recorder(region))
+        return self
+
+    def _recorder(self, region: str) -> Callable[..., None]:
+        def record(model: Any, **_: Any) -> None:
+            self.calls.append(f"{region}:{model.name}")
+
+        return record
+
+    def operations(self) -> list[str]:
+        return [call.split(":", 1)[1] for call in self.calls]
+
+
+def _error_response(request: Any, status: int, code: str, message: str) -> AWSResponse:
+    if "sts." in request.url:  # STS speaks the query protocol: XML errors
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+            f"<Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+        )
+        headers = {"Content-Type": "text/xml"}
+    else:
+        body = json.dumps({"__type": code, "message": message})
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+    headers["x-amzn-RequestId"] = "ptc-test"
+    return AWSResponse(request.url, status, headers, MockRawResponse(body))
+
+
+def fault_response(kind: str, request: Any) -> AWSResponse:
+    """What one failed attempt looks like to botocore: an answer, or an exception."""
+    if kind == "throttling":
+        return _error_response(request, 400, "ThrottlingException", "Rate exceeded")
+    if kind == "server-error":
+        return _error_response(request, 500, "ServerException", "We encountered an error")
+    if kind == "read-timeout":
+        raise ReadTimeoutError(endpoint_url=request.url)
+    if kind == "connection-reset":
+        raise ConnectionClosedError(endpoint_url=request.url)
+    raise AssertionError(kind)
+
+
+@dataclass
+class Faults:
+    """Fails the `target`-th logical call (0-based) of hooked clients, `attempts` times.
+
+    `attempts=None` fails every attempt, so the call fails after botocore's retries.
+    """
+
+    kind: str
+    target: int
+    attempts: int | None = None
+    log: CallLog = field(default_factory=CallLog)
+    failed_attempts: int = 0
+    _current: threading.local = field(default_factory=threading.local)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hook(self, gw: Gateway) -> Faults:
+        for client in gw.clients():
+            client.meta.events.register("before-call", self._recorder(client.meta.region_name))
+            client.meta.events.register("after-call", self._done)
+            client.meta.events.register("after-call-error", self._done)
+        return self
+
+    def _done(self, **_: Any) -> None:
+        self._current.faulted = False
+
+    def _recorder(self, region: str) -> Callable[..., None]:
+        def before_call(model: Any, **_: Any) -> None:
+            with self._lock:
+                self._current.faulted = len(self.log.calls) == self.target
+                self.log.calls.append(f"{region}:{model.name}")
+
+        return before_call
+
+    def attempt(self, request: Any) -> AWSResponse | None:
+        if not getattr(self._current, "faulted", False):
+            return None
+        if self.attempts is not None and self.failed_attempts >= self.attempts:
+            return None
+        self.failed_attempts += 1
+        return fault_response(self.kind, request)
+
+
+@pytest.fixture
+def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Faults]]:
+    """inject(kind, target, gateway, attempts=None): fault one logical call of `gateway`."""
+    active: list[Faults] = []
+    original = BotocoreStubber.__call__
+
+    def stubber(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+        for faults in active:
+            response = faults.attempt(request)
+            if response is not None:
+                return response
+        return original(self, event_name, request, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", stubber)
+
+    def make(kind: str, target: int, gw: Gateway, attempts: int | None = None) -> Faults:
+        faults = Faults(kind, target, attempts).hook(gw)
+        active.append(faults)
+        return faults
+
+    yield make

@@ -1,0 +1,216 @@
+"""Reading live state through the boto3 gateway: every region, few calls, the right account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from ptc import workflow
+from ptc.aws.errors import AwsError
+from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+
+from .conftest import CallLog, gateway, write_file
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+ACCOUNT = "123456789012"
+DOCKER = "ecr-pullthroughcache/docker-hub"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecr-template"
+VALUE = json.dumps({"username": "octocat", "accessToken": "dckr_pat_x"})
+
+
+def _populate(session: boto3.Session, region: str, rules: int = 1, templates: int = 1) -> str:
+    """A secret, a docker-hub rule using it, more quay rules and templates; the secret's ARN."""
+    sm = session.client("secretsmanager", region_name=region)
+    arn = str(sm.create_secret(Name=DOCKER, SecretString=VALUE)["ARN"])
+    sm.create_secret(Name="not-for-ecr", SecretString="x")
+    ecr = session.client("ecr", region_name=region)
+    ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="docker-hub",
+        upstreamRegistryUrl="registry-1.docker.io",
+        credentialArn=arn,
+    )
+    for n in range(rules - 1):
+        ecr.create_pull_through_cache_rule(
+            ecrRepositoryPrefix=f"quay-{n:02d}", upstreamRegistryUrl="quay.io"
+        )
+    ecr.create_repository_creation_template(
+        prefix="docker-hub",
+        appliedFor=["PULL_THROUGH_CACHE"],
+        resourceTags=[{"Key": "team", "Value": region}],
+        customRoleArn=ROLE,
+    )
+    for n in range(templates - 1):
+        ecr.create_repository_creation_template(
+            prefix=f"quay-{n:02d}", appliedFor=["PULL_THROUGH_CACHE"]
+        )
+    return arn
+
+
+def test_read_gets_rules_templates_and_secrets_of_every_region(session: boto3.Session) -> None:
+    arns = {region: _populate(session, region) for region in REGIONS}
+    live = gateway(session, REGIONS).read(ACCOUNT)
+
+    assert live.account == ACCOUNT and live.regions == REGIONS
+    assert sorted(live.rules, key=lambda r: r.region) == sorted(
+        (
+            RuleResource(
+                region=region,
+                prefix="docker-hub",
+                upstream_url="registry-1.docker.io",
+                upstream_registry="docker-hub",
+                credential_arn=arns[region],
+                credential_name=DOCKER,
+            )
+            for region in REGIONS
+        ),
+        key=lambda r: r.region,
+    )
+    assert {t.region: t for t in live.templates} == {
+        region: TemplateResource(
+            region=region,
+            prefix="docker-hub",
+            applied_for=("PULL_THROUGH_CACHE",),
+            resource_tags={"team": region},
+            role=ROLE,
+        )
+        for region in REGIONS
+    }
+    # Only the ecr-pullthroughcache/ secrets: the others are none of ptc's business.
+    assert {s.region: s for s in live.secrets} == {
+        region: SecretResource(region=region, name=DOCKER, arn=arns[region]) for region in REGIONS
+    }
+    assert set(live.secret_versions) == set(arns.values())
+
+
+def test_secret_strings_returns_the_values_by_arn(session: boto3.Session) -> None:
+    arn = _populate(session, "us-east-1")
+    assert gateway(session, ["us-east-1"]).secret_strings("us-east-1", [arn]) == {arn: VALUE}
+
+
+def _file(directory: Path, rules: int, templates: int) -> Path:
+    items = "\n".join(f"  - prefix: quay-{n:02d}\n    upstream: quay.io" for n in range(rules - 1))
+    tpls = "\n".join(
+        f"  - prefix: quay-{n:02d}\n    applied_for: [PULL_THROUGH_CACHE]"
+        for n in range(templates - 1)
+    )
+    return write_file(
+        directory,
+        f"""\
+version: 1
+account: "{ACCOUNT}"
+regions: [{", ".join(REGIONS)}]
+rules:
+  - prefix: docker-hub
+    upstream: registry-1.docker.io
+    credentials: {DOCKER}
+{items}
+secrets:
+  - name: {DOCKER}
+    username: {{env: DOCKERHUB_USERNAME}}
+    access_token: {{env: DOCKERHUB_TOKEN}}
+templates:
+  - prefix: docker-hub
+    applied_for: [PULL_THROUGH_CACHE]
+{tpls}
+""",
+    )
+
+
+def _plan_calls(session: boto3.Session, tmp_path: Path, size: int) -> list[str]:
+    for region in REGIONS:
+        _populate(session, region, rules=size, templates=size)
+    desired = workflow.load_desired(_file(tmp_path, size, size))
+    gw = gateway(session, desired.regions)
+    log = CallLog().hook(gw)
+    planned = workflow.plan_desired(desired, gw)
+    assert len(planned.live.rules) == len(planned.live.templates) == size * len(REGIONS)
+    return sorted(log.calls)
+
+
+@pytest.mark.usefixtures("aws")
+def test_the_number_of_calls_does_not_grow_with_the_number_of_rules(
+    session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.core.base_backend import BackendDict
+
+    monkeypatch.setenv("DOCKERHUB_USERNAME", "octocat")
+    monkeypatch.setenv("DOCKERHUB_TOKEN", "dckr_pat_x")
+    few = _plan_calls(session, tmp_path, 5)
+    BackendDict.reset()
+    many = _plan_calls(session, tmp_path, 50)
+    per_region = [
+        "ListSecrets",
+        "DescribePullThroughCacheRules",
+        "DescribeRepositoryCreationTemplates",
+        "BatchGetSecretValue",
+    ]
+    assert (
+        few
+        == many
+        == sorted(
+            ["us-east-1:GetCallerIdentity"] + [f"{r}:{op}" for r in REGIONS for op in per_region]
+        )
+    )
+
+
+def test_a_file_for_another_account_stops_before_any_other_call(
+    session: boto3.Session, tmp_path: Path
+) -> None:
+    path = write_file(
+        tmp_path,
+        """\
+        version: 1
+        account: "210987654321"
+        regions: [us-east-1, eu-west-1]
+        rules:
+          - prefix: quay
+            upstream: quay.io
+        """,
+    )
+    desired = workflow.load_desired(path)
+    gw = gateway(session, desired.regions)
+    log = CallLog().hook(gw)
+    with pytest.raises(workflow.AccountMismatch) as caught:
+        workflow.plan_desired(desired, gw)
+    assert str(caught.value) == (
+        "the file is for account 210987654321, but the credentials are for 123456789012; "
+        "refusing to continue"
+    )
+    assert log.calls == ["us-east-1:GetCallerIdentity"]
+
+
+def test_a_file_without_account_plans_in_the_callers_account(
+    session: boto3.Session, tmp_path: Path
+) -> None:
+    path = write_file(tmp_path, "version: 1\nregions: [eu-west-1]\n")
+    planned = workflow.plan_desired(workflow.load_desired(path), gateway(session, ["eu-west-1"]))
+    assert planned.plan.account == ACCOUNT and planned.plan.is_empty
+
+
+def test_a_failed_write_names_the_operation_region_and_service_error(
+    session: boto3.Session,
+) -> None:
+    gw = gateway(session, ["eu-west-1"])
+    with pytest.raises(AwsError) as caught:
+        gw.create_rule(
+            RuleResource(
+                region="eu-west-1",
+                prefix="docker-hub",
+                upstream_url="registry-1.docker.io",
+                upstream_registry="docker-hub",
+            )
+        )
+    assert str(caught.value) == (
+        "CreatePullThroughCacheRule in eu-west-1: UnsupportedUpstreamRegistryException: The "
+        "specified upstream registry requires authentication. Specify a valid Secrets Manager ARN"
+    )
+    assert caught.value.code == "UnsupportedUpstreamRegistryException"
+
+
+def test_deleting_what_is_already_gone_succeeds(session: boto3.Session) -> None:
+    gw = gateway(session, ["eu-west-1"])
+    gw.delete_rule("eu-west-1", "nothing-here")
+    gw.delete_template("eu-west-1", "nothing-here")

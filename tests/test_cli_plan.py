@@ -1,0 +1,659 @@
+"""`ptc plan`, `ptc apply` and `ptc export` as a user runs them: output, exit codes, errors.
+
+Each test gets its own embedded sandbox (`--sandbox --sandbox-state <tmp>/s.json`); a test
+changes that sandbox "by hand" with boto3 inside `embedded.running(state)`, as someone at
+the console would. The tests without the sandbox use moto (the `aws` fixture) or nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from ptc.cli import app
+from ptc.sandbox.embedded import SandboxInfo, running
+
+ACCOUNT = "123456789012"
+DOCKER = "ecr-pullthroughcache/docker-hub"
+ENV = {
+    "COLUMNS": "120",
+    "TERMINAL_WIDTH": "120",
+    "DOCKERHUB_USERNAME": "octocat",
+    "DOCKERHUB_TOKEN": "dckr_pat_test",
+}
+FILE = f"""\
+version: 1
+account: "{ACCOUNT}"
+regions: [us-east-1, eu-west-1]
+rules:
+  - prefix: docker-hub
+    upstream: registry-1.docker.io
+    credentials: {DOCKER}
+  - prefix: quay
+    upstream: quay.io
+secrets:
+  - name: {DOCKER}
+    username: {{env: DOCKERHUB_USERNAME}}
+    access_token: {{env: DOCKERHUB_TOKEN}}
+templates:
+  - prefix: docker-hub
+    applied_for: [PULL_THROUGH_CACHE]
+    description: Docker Hub
+"""
+ADD_ALL = "Plan: 8 to add, 0 to change, 0 to replace, 0 to destroy."
+NO_CHANGES = "No changes. The live state matches the file."
+NOT_A_TTY = (
+    "error: refusing to ask for confirmation: standard input is not a terminal; "
+    "review the plan and pass --auto-approve\n"
+)
+
+
+def run(*args: str | Path, env: dict[str, str | None] | None = None, **kwargs: Any) -> Result:
+    result = CliRunner().invoke(app, [str(a) for a in args], env={**ENV, **(env or {})}, **kwargs)
+    # Whatever happened, it ended in an exit code, not in an exception.
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(FILE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> list[str]:
+    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
+
+
+@pytest.fixture
+def by_hand(tmp_path: Path) -> Callable[[], AbstractContextManager[SandboxInfo]]:
+    """`with by_hand() as aws:` this test's sandbox, to change with boto3; saved on exit."""
+    return lambda: running(tmp_path / "s.json")
+
+
+def _applied(rules: Path, sandbox: list[str]) -> None:
+    result = run("apply", *sandbox, "--auto-approve", rules)
+    assert result.exit_code == 0, result.output
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+def test_plan_shows_terraform_markers_and_the_summary(rules: Path, sandbox: list[str]) -> None:
+    result = run("plan", *sandbox, rules)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"ptc will perform the following actions in account {ACCOUNT}:"
+    assert lines[-1] == ADD_ALL
+    assert '  + rule "quay" {' in lines
+    assert '  + secret "ecr-pullthroughcache/docker-hub" {' in lines
+    assert "      + value = (sensitive value)" in lines
+    assert f'      + credential_arn = "{DOCKER} (known after apply)"' in lines
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("applied", "flags", "code", "last_line"),
+    [
+        pytest.param(False, [], 0, ADD_ALL, id="changes, plain"),
+        pytest.param(False, ["--detailed-exitcode"], 2, ADD_ALL, id="changes, detailed"),
+        pytest.param(True, [], 0, NO_CHANGES, id="no changes, plain"),
+        pytest.param(True, ["--detailed-exitcode"], 0, NO_CHANGES, id="no changes, detailed"),
+    ],
+)
+def test_plan_exit_codes(
+    rules: Path,
+    sandbox: list[str],
+    applied: bool,
+    flags: list[str],
+    code: int,
+    last_line: str,
+) -> None:
+    if applied:
+        _applied(rules, sandbox)
+    result = run("plan", *sandbox, *flags, rules)
+    assert result.exit_code == code
+    assert result.stdout.splitlines()[-1] == last_line
+
+
+def test_plan_of_an_invalid_file_is_an_error(tmp_path: Path, sandbox: list[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "version: 1\nregions: [us-east-1]\nrules:\n  - prefix: Quay\n    upstream: quay.io\n"
+    )
+    result = run("plan", *sandbox, "--detailed-exitcode", path)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}: 1 error; run 'ptc validate {path}'\n"
+    assert result.stdout == ""
+
+
+def test_region_narrows_the_plan(rules: Path, sandbox: list[str]) -> None:
+    result = run("plan", *sandbox, "--format", "json", "--region", "eu-west-1", rules)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["regions"] == ["eu-west-1"]
+    assert {c["region"] for c in data["changes"]} == {"eu-west-1"}
+    assert data["summary"]["add"] == 4
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_region_the_file_does_not_have_is_an_error(
+    rules: Path, sandbox: list[str], command: str
+) -> None:
+    result = run(command, *sandbox, "--region", "us-west-2", "--region", "eu-west-1", rules)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: --region us-west-2: not a region of {rules} (us-east-1, eu-west-1)\n"
+    )
+
+
+def test_plan_json_is_data(rules: Path, sandbox: list[str]) -> None:
+    result = run("plan", *sandbox, "--format", "json", rules)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["format_version"] == 1 and data["account"] == ACCOUNT
+    assert data["summary"] == {"add": 8, "change": 0, "replace": 0, "destroy": 0, "unmanaged": 0}
+    assert [c["address"] for c in data["changes"][:4]] == [
+        f"eu-west-1/secret/{DOCKER}",
+        "eu-west-1/template/docker-hub",
+        "eu-west-1/rule/docker-hub",
+        "eu-west-1/rule/quay",
+    ]
+    assert {c["action"] for c in data["changes"]} == {"create"}
+
+
+def test_plan_shows_drift_made_by_hand(
+    rules: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    _applied(rules, sandbox)
+    with by_hand() as aws:
+        ecr = aws.session("eu-west-1").client("ecr")
+        ecr.update_repository_creation_template(
+            prefix="docker-hub", appliedFor=["PULL_THROUGH_CACHE"], description="changed by hand"
+        )
+        ecr.create_pull_through_cache_rule(
+            ecrRepositoryPrefix="added-by-hand", upstreamRegistryUrl="public.ecr.aws"
+        )
+    result = run("plan", *sandbox, "--detailed-exitcode", rules)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"ptc will perform the following actions in account {ACCOUNT}:",
+        "",
+        "  # eu-west-1/template/docker-hub will be updated in place",
+        '  ~ template "docker-hub" {',
+        '      ~ description = "changed by hand" -> "Docker Hub"',
+        "    }",
+        "",
+        "Live, not in the file (left alone; set prune to delete):",
+        "  ? eu-west-1/rule/added-by-hand",
+        "",
+        "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.",
+    ]
+
+
+def test_plan_shows_a_replace_with_its_reason(
+    rules: Path, sandbox: list[str], tmp_path: Path
+) -> None:
+    _applied(rules, sandbox)
+    rules.write_text(FILE.replace("upstream: quay.io", "upstream: registry.k8s.io"))
+    result = run("plan", *sandbox, "--region", "us-east-1", rules)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"ptc will perform the following actions in account {ACCOUNT}:",
+        "",
+        "  # us-east-1/rule/quay must be replaced "
+        "(upstream_registry, upstream_url cannot change in place)",
+        '-/+ rule "quay" {',
+        '      ~ upstream_registry = "quay" -> "k8s"',
+        '      ~ upstream_url = "quay.io" -> "registry.k8s.io"',
+        "    }",
+        "",
+        "Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.",
+    ]
+
+
+# -- apply -------------------------------------------------------------------------------------
+
+
+def test_apply_applies_verifies_and_converges(rules: Path, sandbox: list[str]) -> None:
+    result = run("apply", *sandbox, "--auto-approve", rules)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert ADD_ALL in lines
+    assert "  done     create us-east-1/rule/docker-hub" in lines
+    assert lines[-2:] == [
+        "Apply complete: 8 applied, 0 failed, 0 not attempted.",
+        "Verified: a fresh read of the live state matches the file.",
+    ]
+    again = run("apply", *sandbox, "--auto-approve", rules)
+    assert again.exit_code == 0
+    assert again.stdout == NO_CHANGES + "\n"
+
+
+def test_apply_refuses_to_prompt_without_a_terminal(rules: Path, sandbox: list[str]) -> None:
+    result = run("apply", *sandbox, rules, input="y\n")
+    assert result.exit_code == 1
+    assert result.stderr == NOT_A_TTY
+    assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == ADD_ALL  # nothing applied
+
+
+@pytest.mark.parametrize(
+    ("answer", "last_line", "left"),
+    [
+        pytest.param("n\n", "Apply cancelled; nothing was changed.", ADD_ALL, id="no"),
+        pytest.param(
+            "y\n",
+            "Verified: a fresh read of the live state matches the file.",
+            NO_CHANGES,
+            id="yes",
+        ),
+    ],
+)
+def test_apply_asks_on_a_terminal(
+    rules: Path,
+    sandbox: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    last_line: str,
+    left: str,
+) -> None:
+    import ptc.cli.plan
+
+    terminal = SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True), stdout=sys.stdout)
+    monkeypatch.setattr(ptc.cli.plan, "sys", terminal)
+    result = run("apply", *sandbox, rules, input=answer)
+    monkeypatch.undo()
+    assert result.exit_code == 0
+    assert "Apply these changes? [y/N]: " in result.stdout
+    assert result.stdout.splitlines()[-1] == last_line
+    assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == left
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param([], id="neither FILE nor --plan"),
+        pytest.param(["rules.yaml", "--plan", "plan.json"], id="both FILE and --plan"),
+    ],
+)
+def test_apply_needs_exactly_one_of_file_and_plan(sandbox: list[str], args: list[str]) -> None:
+    result = run("apply", *sandbox, *args)
+    assert result.exit_code == 2
+    assert result.stderr == "error: give either FILE or --plan PLANFILE\n"
+
+
+def test_apply_of_a_saved_plan(rules: Path, sandbox: list[str], tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    result = run("plan", *sandbox, "--out", plan_file, rules)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == (
+        f"Saved the plan to {plan_file}; apply it with: ptc apply --plan {plan_file}"
+    )
+    applied = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert applied.exit_code == 0
+    assert applied.stdout.splitlines()[-2:] == [
+        "Apply complete: 8 applied, 0 failed, 0 not attempted.",
+        "Verified: a fresh read of the live state matches the file.",
+    ]
+    stale = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert stale.exit_code == 1
+    assert stale.stderr.startswith("error: the live state changed since the plan was made (sha256:")
+    assert stale.stderr.endswith("); run 'ptc plan' again\n")
+
+
+def test_a_saved_plan_is_refused_after_drift(
+    rules: Path,
+    sandbox: list[str],
+    tmp_path: Path,
+    by_hand: Callable[[], AbstractContextManager[SandboxInfo]],
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    run("plan", *sandbox, "--out", plan_file, rules)
+    with by_hand() as aws:
+        aws.session().client("ecr").create_pull_through_cache_rule(
+            ecrRepositoryPrefix="added-by-hand", upstreamRegistryUrl="public.ecr.aws"
+        )
+    result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the live state changed since the plan was made")
+    assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == ADD_ALL
+
+
+def test_a_saved_plan_stays_fresh_across_sandbox_runs(
+    rules: Path, sandbox: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Secrets Manager's clock ticks 10 s per reading, as between commands run by hand.
+    clock = itertools.count(int(time.time()), 10)
+    monkeypatch.setattr(
+        "moto.secretsmanager.models.time", SimpleNamespace(time=lambda: next(clock))
+    )
+    _applied(rules, sandbox)
+    plan_file = tmp_path / "plan.json"
+    assert run("plan", *sandbox, "--out", plan_file, rules).exit_code == 0
+    result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_a_modified_saved_plan_is_refused(rules: Path, sandbox: list[str], tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    run("plan", *sandbox, "--out", plan_file, rules)
+    plan_file.write_text(plan_file.read_text().replace('"quay.io"', '"registry.k8s.io"'))
+    result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert result.exit_code == 3
+    assert (
+        result.stderr == f"error: {plan_file}: the saved plan was modified after it was written\n"
+    )
+
+
+def test_a_saved_plan_applies_only_in_its_own_account(sandbox: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "version: 1\nregions: [us-east-1]\nrules:\n  - {prefix: quay, upstream: quay.io}\n"
+    )
+    plan_file = tmp_path / "plan.json"
+    assert run("plan", *sandbox, "--out", plan_file, path).exit_code == 0
+    result = run(
+        "apply",
+        *sandbox,
+        "--auto-approve",
+        "--plan",
+        plan_file,
+        env={"MOTO_ACCOUNT_ID": "111111111111"},
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: the file is for account {ACCOUNT}, but the credentials are for 111111111111; "
+        "refusing to continue\n"
+    )
+
+
+def _foreign_rules(by_hand: Callable[[], AbstractContextManager[SandboxInfo]], count: int) -> None:
+    with by_hand() as aws:
+        ecr = aws.session().client("ecr")
+        for n in range(count):
+            ecr.create_pull_through_cache_rule(
+                ecrRepositoryPrefix=f"foreign-{n}", upstreamRegistryUrl="quay.io"
+            )
+
+
+def test_prune_guard_needs_force(
+    tmp_path: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    _foreign_rules(by_hand, 5)
+    path = tmp_path / "rules.yaml"
+    path.write_text("version: 1\nregions: [us-east-1]\n")
+    refused = run("apply", *sandbox, "--prune", "--auto-approve", path)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: the plan deletes 5 of 5 live rules and templates; more than 3 (the larger of 3 "
+        "and 30%) needs --force\n"
+    )
+    assert refused.stdout.splitlines()[-1] == (
+        "Plan: 0 to add, 0 to change, 0 to replace, 5 to destroy."
+    )
+    forced = run("apply", *sandbox, "--prune", "--force", "--auto-approve", path)
+    assert forced.exit_code == 0
+    assert forced.stdout.splitlines()[-2] == "Apply complete: 5 applied, 0 failed, 0 not attempted."
+    assert run("plan", *sandbox, path).stdout == NO_CHANGES + "\n"
+
+
+def test_without_prune_nothing_outside_the_file_is_deleted(
+    tmp_path: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    _foreign_rules(by_hand, 5)
+    path = tmp_path / "rules.yaml"
+    path.write_text("version: 1\nregions: [us-east-1]\n")
+    result = run("apply", *sandbox, "--auto-approve", path)
+    assert result.exit_code == 0
+    assert (
+        result.stdout.splitlines()[0] == "Live, not in the file (left alone; set prune to delete):"
+    )
+    assert result.stdout.splitlines()[-1] == NO_CHANGES
+    with by_hand() as aws:
+        rules = aws.session().client("ecr").describe_pull_through_cache_rules()
+    assert len(rules["pullThroughCacheRules"]) == 5
+
+
+MISSING_SECRET_ARN = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{DOCKER}-AbCdEf"
+FAILING = f"""\
+version: 1
+regions: [us-east-1]
+rules:
+  - prefix: alpha
+    upstream: quay.io
+  - prefix: docker-hub
+    upstream: registry-1.docker.io
+    credentials: {MISSING_SECRET_ARN}
+  - prefix: zeta
+    upstream: public.ecr.aws
+"""
+
+
+def test_a_failed_apply_reports_what_was_done_and_exits_1(
+    tmp_path: Path, sandbox: list[str]
+) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(FAILING)
+    result = run("apply", *sandbox, "--auto-approve", path)
+    assert result.exit_code == 1
+    report = result.stdout[result.stdout.index("  done") :]
+    assert report.splitlines() == [
+        "  done     create us-east-1/rule/alpha",
+        "  FAILED   create us-east-1/rule/docker-hub: CreatePullThroughCacheRule in us-east-1: "
+        f"SecretNotFoundException: The secret {MISSING_SECRET_ARN} does not exist",
+        "  skipped  create us-east-1/rule/zeta",
+        "Apply incomplete: 1 applied, 1 failed, 1 not attempted.",
+        "Run apply again to finish: it plans from the live state and converges.",
+    ]
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def test_export_writes_a_file_that_validates_and_plans_clean(
+    rules: Path,
+    sandbox: list[str],
+    tmp_path: Path,
+    by_hand: Callable[[], AbstractContextManager[SandboxInfo]],
+) -> None:
+    _applied(rules, sandbox)
+    with by_hand() as aws:  # one region differs: export narrows the item with `regions:`
+        aws.session("eu-west-1").client("ecr").update_repository_creation_template(
+            prefix="docker-hub", appliedFor=["PULL_THROUGH_CACHE"], description="eu only"
+        )
+    exported = tmp_path / "exported.yaml"
+    result = run("export", *sandbox, "-r", "us-east-1", "-r", "eu-west-1", "-o", exported)
+    assert result.exit_code == 0
+    assert result.stdout == f"Wrote {exported}: 4 rules, 2 templates.\n"
+    document = yaml.safe_load(exported.read_text())
+    assert document["account"] == ACCOUNT and document["regions"] == ["us-east-1", "eu-west-1"]
+    assert {(t["description"], tuple(t.get("regions", ()))) for t in document["templates"]} == {
+        ("Docker Hub", ("us-east-1",)),
+        ("eu only", ("eu-west-1",)),
+    }
+    assert {"prefix": "docker-hub", "upstream": "registry-1.docker.io", "credentials": DOCKER} in (
+        document["rules"]
+    )
+    assert "dckr_pat_test" not in exported.read_text()
+
+    validated = run("validate", exported)
+    assert validated.exit_code == 0
+    assert " 0 errors" in validated.stdout
+    planned = run("plan", *sandbox, "--detailed-exitcode", exported)
+    assert planned.exit_code == 0
+    assert planned.stdout == NO_CHANGES + "\n"
+
+
+def test_export_to_stdout(rules: Path, sandbox: list[str]) -> None:
+    _applied(rules, sandbox)
+    result = run("export", *sandbox, "--region", "eu-west-1")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Exported by 'ptc export'.")
+    document = yaml.safe_load(result.stdout)
+    assert document == {
+        "version": 1,
+        "account": ACCOUNT,
+        "regions": ["eu-west-1"],
+        "rules": [
+            {"prefix": "docker-hub", "upstream": "registry-1.docker.io", "credentials": DOCKER},
+            {"prefix": "quay", "upstream": "quay.io"},
+        ],
+        "templates": [
+            {
+                "prefix": "docker-hub",
+                "applied_for": ["PULL_THROUGH_CACHE"],
+                "description": "Docker Hub",
+                "image_tag_mutability": "MUTABLE",
+            }
+        ],
+    }
+
+
+# -- AWS errors without a traceback ------------------------------------------------------------
+
+
+@pytest.fixture
+def no_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
+    """An environment with no AWS configuration at all, and botocore's backoff turned off."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    env: dict[str, str | None] = dict.fromkeys(
+        (
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_SECURITY_TOKEN",
+            "AWS_ENDPOINT_URL",
+            "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        )
+    )
+    env.update(
+        {
+            "AWS_CONFIG_FILE": str(empty),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+            "BOTO_CONFIG": str(empty),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "HOME": str(tmp_path),
+        }
+    )
+    return env
+
+
+@pytest.mark.parametrize(
+    "command", [["plan"], ["apply", "--auto-approve"], ["export", "-o"]], ids=lambda c: c[0]
+)
+def test_an_unknown_profile(rules: Path, no_aws: dict[str, str | None], command: list[str]) -> None:
+    # export -o takes the rules path as its output: it must not be written.
+    result = run(*command, rules, "--profile", "nope-xyz", env=no_aws)
+    assert result.exit_code == 1
+    assert result.stderr == "error: AWS profile not found: nope-xyz\n"
+
+
+def test_missing_credentials(rules: Path, no_aws: dict[str, str | None]) -> None:
+    result = run("plan", rules, env=no_aws)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: no usable AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
+        "AWS_SECRET_ACCESS_KEY, or run 'aws sso login' (or use --sandbox)\n"
+    )
+
+
+def test_an_endpoint_that_does_not_answer(rules: Path, no_aws: dict[str, str | None]) -> None:
+    env = {
+        **no_aws,
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    result = run("plan", rules, env=env)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        'error: cannot reach AWS: Could not connect to the endpoint URL: "http://127.0.0.1:9/"\n'
+    )
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "InvalidClientTokenId"])
+def test_expired_credentials(
+    aws: SandboxInfo, rules: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    from botocore.awsrequest import AWSResponse
+    from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+
+    original = BotocoreStubber.__call__
+
+    def expired(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if "sts." not in request.url:
+            return original(self, event_name, request, **kwargs)
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>The "
+            "security token included in the request is expired</Message></Error></ErrorResponse>"
+        )
+        return AWSResponse(request.url, 403, {}, MockRawResponse(body))
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", expired)
+    result = run("plan", rules)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: AWS rejected the credentials ({code}): they are expired or invalid; log in again\n"
+    )
+
+
+# -- secret sources ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_missing_environment_variable_is_named(
+    aws: SandboxInfo, rules: Path, command: str
+) -> None:
+    args = [command, rules] + (["--auto-approve"] if command == "apply" else [])
+    result = run(*args, env={"DOCKERHUB_TOKEN": None})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: secret '{DOCKER}': environment variable DOCKERHUB_TOKEN is not set\n"
+    )
+    assert boto3.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
+
+
+def test_a_missing_value_file_is_named(aws: SandboxInfo, rules: Path, tmp_path: Path) -> None:
+    rules.write_text(FILE.replace("{env: DOCKERHUB_TOKEN}", "{file: secrets/token}"))
+    result = run("plan", rules)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: secret '{DOCKER}': cannot read {tmp_path / 'secrets/token'}: "
+        "No such file or directory\n"
+    )
+
+
+def test_the_sandbox_stands_in_placeholders_for_missing_sources(
+    rules: Path, sandbox: list[str]
+) -> None:
+    result = run("apply", *sandbox, "--auto-approve", rules, env={"DOCKERHUB_TOKEN": None})
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "sandbox: env DOCKERHUB_TOKEN not available; placeholder values stand in "
+        "(the sandbox never needs real credentials)\n"
+    )
