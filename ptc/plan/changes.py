@@ -33,19 +33,21 @@ class Action(StrEnum):
 # - secrets first: a rule's credentialArn must name a secret that exists;
 # - templates before rules: a new rule may create repositories at once on the next pull,
 #   and those get the template that exists at that moment;
+# - pruned rules go before new ones: a region holds at most 50 rules, so a file that
+#   swaps rules near the quota converges only if the old ones make room first;
 # - a rule's replace deletes before it creates (one prefix, one rule);
-# - deletes last, rules before templates, so that nothing is left without its template
-#   while a rule that could still create repositories exists.
+# - templates are deleted last, so that no rule that could still create repositories
+#   is left without its template.
 _ORDER: dict[tuple[Kind, Action], int] = {
     ("secret", Action.CREATE): 0,
     ("secret", Action.UPDATE): 0,
     ("template", Action.CREATE): 1,
     ("template", Action.UPDATE): 1,
     ("template", Action.REPLACE): 1,
-    ("rule", Action.REPLACE): 2,
-    ("rule", Action.CREATE): 2,
-    ("rule", Action.UPDATE): 2,
-    ("rule", Action.DELETE): 3,
+    ("rule", Action.DELETE): 2,
+    ("rule", Action.REPLACE): 3,
+    ("rule", Action.CREATE): 3,
+    ("rule", Action.UPDATE): 3,
     ("template", Action.DELETE): 4,
 }
 _UNORDERED = 9
