@@ -1,8 +1,11 @@
 """Apply a plan: one API call per change, in plan order, regions in parallel.
 
-A region stops at its first failure; every change ends up applied, failed or not
-attempted, and the report says which. Apply is idempotent by construction (it re-plans
-from live state), so re-running after a failure converges.
+The exception is the registry policy: PutRegistryPolicy replaces the whole document, so a
+region's statement changes are one step, one read-merge-write (GetRegistryPolicy fresh,
+then PutRegistryPolicy, or DeleteRegistryPolicy when no statement is left), and each of
+them still gets its own result. A region stops at its first failure; every change ends up
+applied, failed or not attempted, and the report says which. Apply is idempotent by
+construction (it re-plans from live state), so re-running after a failure converges.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 from typing import Protocol
 
 from ptc.errors import PtcError
+from ptc.plan import statements
 from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+from ptc.plan.resources import RuleResource, SecretResource, StatementResource, TemplateResource
 from ptc.plan.values import secret_string
 
 
@@ -62,6 +66,9 @@ class Writer(Protocol):
     def create_template(self, template: TemplateResource) -> None: ...
     def update_template(self, template: TemplateResource, live: TemplateResource) -> None: ...
     def delete_template(self, region: str, prefix: str) -> None: ...
+    def registry_policy(self, region: str) -> str | None: ...
+    def put_registry_policy(self, region: str, text: str) -> None: ...
+    def delete_registry_policy(self, region: str) -> None: ...
 
 
 Progress = Callable[[Change, Outcome], None]
@@ -84,22 +91,41 @@ class _Region:
     ) -> list[Result]:
         go.wait()
         results: list[Result] = []
-        for position, change in enumerate(changes):
+        steps = _steps(changes)
+        for position, step in enumerate(steps):
             if self.stop.is_set():
-                results += [Result(c, Outcome.NOT_ATTEMPTED) for c in changes[position:]]
+                results += [Result(c, Outcome.NOT_ATTEMPTED) for s in steps[position:] for c in s]
                 break
             try:
-                self.apply(change)
+                self.apply_step(step)
             except PtcError as exc:
-                results.append(Result(change, Outcome.FAILED, str(exc)))
-                results += [Result(c, Outcome.NOT_ATTEMPTED) for c in changes[position + 1 :]]
-                if progress:
-                    progress(change, Outcome.FAILED)
+                results += _each(step, Outcome.FAILED, progress, str(exc))
+                results += [
+                    Result(c, Outcome.NOT_ATTEMPTED) for s in steps[position + 1 :] for c in s
+                ]
                 break
-            results.append(Result(change, Outcome.APPLIED))
-            if progress:
-                progress(change, Outcome.APPLIED)
+            results += _each(step, Outcome.APPLIED, progress)
         return results
+
+    def apply_step(self, step: list[Change]) -> None:
+        if step[0].kind == "statement":
+            self._statements(step)
+        else:
+            [change] = step
+            self.apply(change)
+
+    def _statements(self, changes: list[Change]) -> None:
+        """One read-merge-write of the region's registry policy for all its statement changes."""
+        region = changes[0].region
+        upserts = {c.key: c.desired for c in changes if isinstance(c.desired, StatementResource)}
+        removals = {c.key for c in changes if c.action is Action.DELETE}
+        # Read at apply time, not plan time: another writer's statement must survive.
+        text = self.writer.registry_policy(region)
+        merged = statements.merge(text, upserts, removals)
+        if merged is None:
+            self.writer.delete_registry_policy(region)
+        elif merged != statements.parse_document(text):
+            self.writer.put_registry_policy(region, statements.dumps(merged))
 
     def apply(self, change: Change) -> None:
         handler = {
@@ -154,6 +180,26 @@ class _Region:
             rule.region, rule.credential_name
         )
         return rule.model_copy(update={"credential_arn": arn})
+
+
+def _steps(changes: list[Change]) -> list[list[Change]]:
+    """One step per change, except that a region's statement changes are a single step."""
+    steps: list[list[Change]] = []
+    for change in changes:
+        if change.kind == "statement" and steps and steps[-1][0].kind == "statement":
+            steps[-1].append(change)
+        else:
+            steps.append([change])
+    return steps
+
+
+def _each(
+    step: list[Change], outcome: Outcome, progress: Progress | None, error: str | None = None
+) -> list[Result]:
+    if progress:
+        for change in step:
+            progress(change, outcome)
+    return [Result(change, outcome, error) for change in step]
 
 
 def apply_plan(

@@ -3,6 +3,9 @@
 Items that are the same in several regions become one item, narrowed with `regions:`
 where they exist only in some. Rules name their secret by name, never by value; the
 secrets themselves are not exported (ptc cannot read back where a value came from).
+Registry policy statements are exported as `permissions:` only when they are pull-through
+cache statements the file format can say exactly (and validate accepts); the others stay
+unmanaged, which plan lists and apply leaves alone.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from typing import Any
 import yaml
 
 from ptc import catalog
+from ptc.checks.permissions import SID_PATTERN, principal_problem
+from ptc.plan import statements
 from ptc.plan.live import LiveState
-from ptc.plan.resources import RuleResource, TemplateResource
+from ptc.plan.resources import RuleResource, StatementResource, TemplateResource
 
 HEADER = (
     "# Exported by 'ptc export'. Review it, keep it in version control, and run\n"
@@ -30,6 +35,17 @@ def export_live(live: LiveState) -> dict[str, Any]:
         document["rules"] = rules
     if templates:
         document["templates"] = templates
+    rule_prefixes = {(r.prefix, r.region) for r in live.rules}
+    permissions = _merge(
+        [
+            (s.region, item)
+            for s in live.statements
+            if (item := _permission(s, live.account, rule_prefixes)) is not None
+        ],
+        live.regions,
+    )
+    if permissions:
+        document["permissions"] = permissions
     return document
 
 
@@ -78,6 +94,41 @@ def _template(template: TemplateResource) -> dict[str, Any]:
         item["resource_tags"] = dict(template.resource_tags)
     if template.role:
         item["role"] = template.role
+    return item
+
+
+def _permission(
+    statement: StatementResource, account: str, rule_prefixes: set[tuple[str, str]]
+) -> dict[str, Any] | None:
+    """The `permissions:` entry that plans to exactly this statement, if there is one."""
+    actions = set(statement.actions)
+    partition = catalog.partition_of(statement.region)
+    if (
+        statement.other is not None
+        or statement.effect != "Allow"
+        or not SID_PATTERN.match(statement.sid)
+        or not actions
+        or not actions <= set(statements.PTC_ACTIONS)
+        or not statement.principals
+        or any(principal_problem(p, {partition}) for p in statement.principals)
+    ):
+        return None
+    prefixes = [statements.prefix_of(r, statement.region, account) for r in statement.resources]
+    known = [
+        p
+        for p in prefixes
+        if p == statements.ALL_PREFIXES
+        or (p is not None and (p, statement.region) in rule_prefixes)
+    ]
+    if not prefixes or len(known) != len(prefixes):
+        return None  # validate would refuse a prefix that is not a rule of the file
+    item: dict[str, Any] = {
+        "sid": statement.sid,
+        "principals": list(statement.principals),
+        "prefixes": sorted(p for p in known if p is not None),
+    }
+    if actions != set(statements.DEFAULT_ACTIONS):
+        item["actions"] = sorted(actions)
     return item
 
 

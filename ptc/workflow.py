@@ -48,15 +48,15 @@ class Planned:
 
 def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
     validation = load_valid(path)
-    assert validation.file is not None
+    file = validation.file
+    assert file is not None
     # --region narrows; a region the file does not have would silently plan nothing.
-    unknown = [r for r in regions or [] if r not in validation.file.regions]
+    unknown = [r for r in regions or [] if r not in file.regions]
     if unknown:
         raise PtcError(
-            f"--region {', '.join(unknown)}: not a region of {path} "
-            f"({', '.join(validation.file.regions)})"
+            f"--region {', '.join(unknown)}: not a region of {path} ({', '.join(file.regions)})"
         )
-    return expand(validation.file, path.parent, regions or None)
+    return expand(file, path.parent, regions or None)
 
 
 def check_account(desired: DesiredState, gateway: Gateway) -> str:
@@ -115,8 +115,11 @@ def check_prune_guard(
     max_deletes: int = DEFAULT_MAX_DELETES,
     max_share: float = DEFAULT_MAX_DELETE_SHARE,
 ) -> None:
-    """Refuse to delete more than max(3, 30% of what is live) without --force."""
-    deletes = [c for c in plan.changes if c.action is Action.DELETE]
+    """Refuse to delete more than max(3, 30% of what is live) without --force.
+
+    Statements are left out: ptc deletes one only when the file names it (absent: true).
+    """
+    deletes = [c for c in plan.changes if c.action is Action.DELETE and c.kind != "statement"]
     managed_live = len(live.rules) + len(live.templates)
     allowed = max(max_deletes, int(managed_live * max_share))
     if len(deletes) > allowed:

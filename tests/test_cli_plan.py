@@ -657,3 +657,161 @@ def test_the_sandbox_stands_in_placeholders_for_missing_sources(
         "sandbox: env DOCKERHUB_TOKEN not available; placeholder values stand in "
         "(the sandbox never needs real credentials)\n"
     )
+
+
+# -- registry permissions ------------------------------------------------------------------------
+
+PERMISSIONS = f"""\
+permissions:
+  - sid: PullThroughCacheFromCI
+    principals: [arn:aws:iam::{ACCOUNT}:role/ci]
+    prefixes: [quay]
+    regions: [us-east-1]
+"""
+REPLICATION = {
+    "Sid": "ReplicationFromProd",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+    "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
+    "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/*",
+}
+
+
+def _put_policy(aws: SandboxInfo, *statements: dict[str, Any]) -> None:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    aws.session().client("ecr").put_registry_policy(policyText=json.dumps(document))
+
+
+def _policy(aws: SandboxInfo) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(
+        aws.session().client("ecr").get_registry_policy()["policyText"]
+    )
+    return document
+
+
+def test_plan_shows_statements_and_leaves_foreign_ones_alone(
+    rules: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    rules.write_text(FILE + PERMISSIONS, encoding="utf-8")
+    _applied(rules, sandbox)
+    with by_hand() as aws:
+        owned = next(s for s in _policy(aws)["Statement"] if s["Sid"] == "PullThroughCacheFromCI")
+        _put_policy(aws, REPLICATION, {**owned, "Action": "ecr:BatchImportUpstreamImage"})
+
+    result = run("plan", *sandbox, "--detailed-exitcode", "--prune", rules)
+
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"ptc will perform the following actions in account {ACCOUNT}:",
+        "",
+        "  # us-east-1/statement/PullThroughCacheFromCI will be updated in place",
+        '  ~ statement "PullThroughCacheFromCI" {',
+        '      ~ actions = ["ecr:BatchImportUpstreamImage"] -> '
+        '["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]',
+        "    }",
+        "",
+        "Registry policy statements not in the file (left alone, even with prune; declare a Sid "
+        "with absent: true to remove it):",
+        "  ? us-east-1/statement/ReplicationFromProd",
+        "",
+        "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.",
+    ]
+    assert run("apply", *sandbox, "--auto-approve", rules).exit_code == 0
+    with by_hand() as aws:
+        assert _policy(aws)["Statement"][0] == REPLICATION
+    assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == NO_CHANGES
+
+
+def test_absent_statement_is_shown_as_destroyed_with_its_reason(
+    rules: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    rules.write_text(FILE + PERMISSIONS, encoding="utf-8")
+    _applied(rules, sandbox)
+    rules.write_text(FILE + "permissions:\n  - sid: PullThroughCacheFromCI\n    absent: true\n")
+
+    result = run("apply", *sandbox, "--auto-approve", rules)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "  # us-east-1/statement/PullThroughCacheFromCI will be destroyed "
+        "(absent: true in the file)" in result.stdout.splitlines()
+    )
+    assert "  done     delete us-east-1/statement/PullThroughCacheFromCI" in result.stdout
+    with by_hand() as aws:
+        ecr = aws.session().client("ecr")
+        with pytest.raises(ecr.exceptions.RegistryPolicyNotFoundException):
+            ecr.get_registry_policy()
+
+
+def test_a_saved_plan_is_refused_after_someone_adds_a_statement(
+    rules: Path,
+    sandbox: list[str],
+    tmp_path: Path,
+    by_hand: Callable[[], AbstractContextManager[SandboxInfo]],
+) -> None:
+    rules.write_text(FILE + PERMISSIONS, encoding="utf-8")
+    plan_file = tmp_path / "plan.json"
+    assert run("plan", *sandbox, "--out", plan_file, rules).exit_code == 0
+    with by_hand() as aws:
+        _put_policy(aws, REPLICATION)
+
+    result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: the live state changed since the plan was made")
+    with by_hand() as aws:
+        assert _policy(aws)["Statement"] == [REPLICATION]
+
+
+def test_plan_json_lists_statement_changes(rules: Path, sandbox: list[str]) -> None:
+    rules.write_text(FILE + PERMISSIONS, encoding="utf-8")
+
+    result = run("plan", *sandbox, "--format", "json", rules)
+
+    data = json.loads(result.stdout)
+    [change] = [c for c in data["changes"] if c["kind"] == "statement"]
+    assert (change["address"], change["action"]) == (
+        "us-east-1/statement/PullThroughCacheFromCI",
+        "create",
+    )
+    assert change["after"]["resources"] == [f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/quay/*"]
+    assert data["summary"]["add"] == 9
+
+
+def test_export_adopts_the_permissions_and_plans_clean(
+    rules: Path, sandbox: list[str], tmp_path: Path
+) -> None:
+    rules.write_text(FILE + PERMISSIONS, encoding="utf-8")
+    _applied(rules, sandbox)
+    exported = tmp_path / "exported.yaml"
+
+    result = run("export", *sandbox, "-r", "us-east-1", "-r", "eu-west-1", "-o", exported)
+
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load(exported.read_text(encoding="utf-8"))
+    assert document["permissions"] == [
+        {
+            "sid": "PullThroughCacheFromCI",
+            "principals": [f"arn:aws:iam::{ACCOUNT}:role/ci"],
+            "prefixes": ["quay"],
+            "regions": ["us-east-1"],
+        }
+    ]
+    assert run("plan", *sandbox, exported).stdout.splitlines()[-1] == NO_CHANGES
+
+
+def test_validate_reports_permission_mistakes_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        FILE + "permissions:\n  - sid: bad-sid\n    principals: ['*']\n    prefixes: [ghcr]\n",
+        encoding="utf-8",
+    )
+
+    result = run("validate", path)
+
+    assert result.exit_code == 1
+    assert [line.split(" ", 2)[1] for line in result.stdout.splitlines() if ": PTC" in line] == [
+        "PTC501",
+        "PTC504",
+        "PTC506",
+    ]

@@ -2,9 +2,10 @@
 
 Reads use boto3 paginators, so a region costs a handful of calls however many rules it
 has: DescribePullThroughCacheRules, DescribeRepositoryCreationTemplates and ListSecrets
-(one page each up to 100 or 1000 items), plus one BatchGetSecretValue per 20 managed
-secrets when values are compared. Regions are read concurrently. Every client retries
-throttling and 5xx answers with botocore's adaptive mode, bounded.
+(one page each up to 100 or 1000 items) and GetRegistryPolicy, plus one
+BatchGetSecretValue per 20 managed secrets when values are compared. Regions are read
+concurrently. Every client retries throttling and 5xx answers with botocore's adaptive
+mode, bounded.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ptc.aws.requests import (
 )
 from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_from_api
 from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+from ptc.plan.statements import statements_from_policy
 
 RETRY_CONFIG = Config(
     # total_max_attempts counts the first attempt; botocore's max_attempts would not.
@@ -95,6 +97,8 @@ class Gateway:
                 state.templates += region_state.templates
                 state.secrets += region_state.secrets
                 state.secret_versions.update(region_state.secret_versions)
+                state.statements += region_state.statements
+                state.registry_policies.update(region_state.registry_policies)
         return state
 
     def _read_region(self, region: str) -> LiveState:
@@ -116,7 +120,10 @@ class Gateway:
                 "repositoryCreationTemplates",
             )
             part.templates = [template_from_api(t, region) for t in templates]
-            return part
+        policy = self.registry_policy(region)
+        part.registry_policies = {region: policy}
+        part.statements = statements_from_policy(policy, region)
+        return part
 
     @staticmethod
     def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -135,6 +142,13 @@ class Gateway:
                 for item in answer.get("SecretValues", []):
                     values[item["ARN"]] = item.get("SecretString", "")
         return values
+
+    def registry_policy(self, region: str) -> str | None:
+        """The registry policy's text; None when the registry has none."""
+        text: str | None = None
+        with translate(region, missing_ok=("RegistryPolicyNotFoundException",)):
+            text = self._ecr[region].get_registry_policy().get("policyText") or None
+        return text
 
     def secret_arn(self, region: str, name: str) -> str:
         with translate(region):
@@ -184,6 +198,14 @@ class Gateway:
     def delete_template(self, region: str, prefix: str) -> None:
         with translate(region, missing_ok=("TemplateNotFoundException",)):
             self._ecr[region].delete_repository_creation_template(prefix=prefix)
+
+    def put_registry_policy(self, region: str, text: str) -> None:
+        with translate(region):
+            self._ecr[region].put_registry_policy(policyText=text)
+
+    def delete_registry_policy(self, region: str) -> None:
+        with translate(region, missing_ok=("RegistryPolicyNotFoundException",)):
+            self._ecr[region].delete_registry_policy()
 
 
 def make_session(profile: str | None = None) -> boto3.Session:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ptc.config.loader import DataPath, Document
-from ptc.config.models import PtcFile, Rule, Secret, Template
+from ptc.config.models import Permission, PtcFile, Rule, Secret, Template
 
 
 class Severity(StrEnum):
@@ -60,8 +60,9 @@ class Context:
     rules: list[tuple[DataPath, Rule]] = field(default_factory=list)
     secrets: list[tuple[DataPath, Secret]] = field(default_factory=list)
     templates: list[tuple[DataPath, Template]] = field(default_factory=list)
+    permissions: list[tuple[DataPath, Permission]] = field(default_factory=list)
 
-    def regions_of(self, item: Rule | Secret | Template) -> list[str]:
+    def regions_of(self, item: Rule | Secret | Template | Permission) -> list[str]:
         return self.file.regions_of(item)
 
 

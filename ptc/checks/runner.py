@@ -20,13 +20,15 @@ from pydantic import BaseModel, ValidationError
 from ptc.checks import registry
 from ptc.checks.base import Check, Context, Finding, Problem, Severity
 from ptc.config.loader import DataPath, Document, YamlError, load, parse
-from ptc.config.models import PtcFile, Rule, Secret, Template
+from ptc.config.models import Permission, PtcFile, Rule, Secret, Template
 from ptc.errors import ConfigError
 
-_ITEM_MODELS: dict[str, type[Rule] | type[Secret] | type[Template]] = {
+_ItemModel = type[Rule] | type[Secret] | type[Template] | type[Permission]
+_ITEM_MODELS: dict[str, _ItemModel] = {
     "rules": Rule,
     "secrets": Secret,
     "templates": Template,
+    "permissions": Permission,
 }
 _CUSTOM_FIX = {"value_source": "Write {env: NAME} or {file: path}, not both."}
 _ERROR_CHECK = {"extra_forbidden": "PTC006", "missing": "PTC008", "literal_secret": "PTC306"}
@@ -198,10 +200,18 @@ def _context(document: Document, data: dict[str, Any], base_dir: Path) -> Contex
                 items[name].append(((name, index), salvaged))
     lists: dict[str, Any] = {name: [model for _, model in pairs] for name, pairs in items.items()}
     file = PtcFile.model_construct(**top, **lists)
-    return Context(document, file, base_dir, items["rules"], items["secrets"], items["templates"])
+    return Context(
+        document,
+        file,
+        base_dir,
+        items["rules"],
+        items["secrets"],
+        items["templates"],
+        items["permissions"],
+    )
 
 
-def _salvage(model: type[Rule] | type[Secret] | type[Template], item: Any) -> Any:
+def _salvage(model: _ItemModel, item: Any) -> Any:
     """The item as a model, dropping keys the schema refused so that the rest is checked."""
     try:
         return model.model_validate(item)

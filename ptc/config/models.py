@@ -137,6 +137,30 @@ class Template(_Model):
     regions: Regions | None = None
 
 
+class Permission(_Model):
+    """A statement of the registry permissions policy, owned by ptc through its Sid.
+
+    With `absent: true` it names a statement to remove (only `sid` and `regions` then).
+    """
+
+    sid: str = Field(
+        description="Statement ID: letters and digits; ptc owns the live statement with it.",
+        json_schema_extra={"pattern": "^[A-Za-z0-9]+$"},
+    )
+    principals: list[str] | None = Field(
+        None, description="IAM role, user or account-root ARNs, or 12-digit account IDs."
+    )
+    prefixes: list[str] | None = Field(
+        None, description="Prefixes of rules in the file (or ROOT), or '*' for all repositories."
+    )
+    actions: list[str] | None = Field(
+        None,
+        description="Default: ecr:CreateRepository and ecr:BatchImportUpstreamImage.",
+    )
+    absent: bool = Field(False, description="Remove the live statement with this Sid.")
+    regions: Regions | None = None
+
+
 class PtcFile(_Model):
     """A ptc desired-state file (version 1)."""
 
@@ -153,8 +177,12 @@ class PtcFile(_Model):
     rules: list[Rule] = Field(default_factory=list)
     secrets: list[Secret] = Field(default_factory=list)
     templates: list[Template] = Field(default_factory=list)
+    permissions: list[Permission] = Field(
+        default_factory=list,
+        description="Registry policy statements for pull-through cache, owned by their Sid.",
+    )
 
-    def regions_of(self, item: Rule | Secret | Template) -> list[str]:
+    def regions_of(self, item: Rule | Secret | Template | Permission) -> list[str]:
         """The regions an item applies to: its own list, or the file's."""
         return list(item.regions) if item.regions is not None else list(self.regions)
 

@@ -15,7 +15,14 @@ from enum import StrEnum
 from typing import Any
 
 from ptc import __version__
-from ptc.plan.resources import AnyResource, Kind, RuleResource, SecretResource, TemplateResource
+from ptc.plan.resources import (
+    AnyResource,
+    Kind,
+    RuleResource,
+    SecretResource,
+    StatementResource,
+    TemplateResource,
+)
 
 FORMAT_VERSION = 1
 SENSITIVE = "(sensitive value)"
@@ -33,6 +40,11 @@ class Action(StrEnum):
 # - secrets first: a rule's credentialArn must name a secret that exists;
 # - templates before rules: a new rule may create repositories at once on the next pull,
 #   and those get the template that exists at that moment;
+# - registry policy statements before rules: a new rule's first pull (the one that creates
+#   the repository, needing ecr:CreateRepository) finds its grant already there, and a
+#   grant on a prefix with no rule yet gives nothing away. All of a region's statement
+#   changes are one read-merge-write of the policy (PutRegistryPolicy replaces the whole
+#   document), so they share one position, deletes (absent: true) included;
 # - pruned rules go before new ones: a region holds at most 50 rules, so a file that
 #   swaps rules near the quota converges only if the old ones make room first;
 # - a rule's replace deletes before it creates (one prefix, one rule);
@@ -44,18 +56,25 @@ _ORDER: dict[tuple[Kind, Action], int] = {
     ("template", Action.CREATE): 1,
     ("template", Action.UPDATE): 1,
     ("template", Action.REPLACE): 1,
-    ("rule", Action.DELETE): 2,
-    ("rule", Action.REPLACE): 3,
-    ("rule", Action.CREATE): 3,
-    ("rule", Action.UPDATE): 3,
-    ("template", Action.DELETE): 4,
+    ("statement", Action.CREATE): 2,
+    ("statement", Action.UPDATE): 2,
+    ("statement", Action.DELETE): 2,
+    ("rule", Action.DELETE): 3,
+    ("rule", Action.REPLACE): 4,
+    ("rule", Action.CREATE): 4,
+    ("rule", Action.UPDATE): 4,
+    ("template", Action.DELETE): 5,
 }
 _UNORDERED = 9
 
-_MODELS: dict[str, type[RuleResource] | type[TemplateResource] | type[SecretResource]] = {
+_MODELS: dict[
+    str,
+    type[RuleResource] | type[TemplateResource] | type[SecretResource] | type[StatementResource],
+] = {
     "rule": RuleResource,
     "template": TemplateResource,
     "secret": SecretResource,
+    "statement": StatementResource,
 }
 
 

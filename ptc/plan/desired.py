@@ -8,8 +8,15 @@ from typing import Any
 
 from ptc import catalog
 from ptc.config import documents
-from ptc.config.models import PtcFile, Rule, Secret, Template, ValueSource
-from ptc.plan.resources import RuleResource, SecretResource, TemplateResource, ValueRef
+from ptc.config.models import Permission, PtcFile, Rule, Secret, Template, ValueSource
+from ptc.plan.resources import (
+    PermissionIntent,
+    RuleResource,
+    SecretResource,
+    TemplateResource,
+    ValueRef,
+)
+from ptc.plan.statements import DEFAULT_ACTIONS
 
 
 @dataclass
@@ -23,6 +30,7 @@ class DesiredState:
     rules: list[RuleResource] = field(default_factory=list)
     templates: list[TemplateResource] = field(default_factory=list)
     secrets: list[SecretResource] = field(default_factory=list)
+    permissions: list[PermissionIntent] = field(default_factory=list)
 
 
 def expand(file: PtcFile, base_dir: Path, regions: list[str] | None = None) -> DesiredState:
@@ -35,6 +43,9 @@ def expand(file: PtcFile, base_dir: Path, regions: list[str] | None = None) -> D
             _template(t, region, base_dir) for t in file.templates if region in file.regions_of(t)
         ]
         state.rules += [_rule(r, region) for r in file.rules if region in file.regions_of(r)]
+        state.permissions += [
+            _permission(p, region) for p in file.permissions if region in file.regions_of(p)
+        ]
     return state
 
 
@@ -102,3 +113,14 @@ def _secret(secret: Secret, region: str) -> SecretResource:
 
 def _ref(source: ValueSource) -> ValueRef:
     return ValueRef(env=source.env, file=source.file)
+
+
+def _permission(permission: Permission, region: str) -> PermissionIntent:
+    return PermissionIntent(
+        region=region,
+        sid=permission.sid,
+        principals=tuple(permission.principals or ()),
+        prefixes=tuple(permission.prefixes or ()),
+        actions=tuple(permission.actions or DEFAULT_ACTIONS),
+        absent=permission.absent,
+    )

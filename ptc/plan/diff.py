@@ -4,6 +4,10 @@ ECR's mutability rules are decided here, not in apply, so that the plan shows ex
 apply will do: a rule's upstream, upstream prefix and registry kind cannot change in
 place, and UpdatePullThroughCacheRule cannot remove a credential or role (an update with
 neither field is refused), so those become replaces, with the reason named.
+
+Registry policy statements are owned by Sid: a live statement whose Sid the file does not
+declare is always left alone, even with prune, because nothing tells a statement ptc once
+wrote from another team's; `absent: true` is how the file asks for one to be removed.
 """
 
 from __future__ import annotations
@@ -17,14 +21,22 @@ from ptc.errors import PtcError
 from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.desired import DesiredState
 from ptc.plan.live import LiveState, SecretIndex
-from ptc.plan.resources import AnyResource, RuleResource, SecretResource, TemplateResource
+from ptc.plan.resources import (
+    AnyResource,
+    RuleResource,
+    SecretResource,
+    StatementResource,
+    TemplateResource,
+)
+from ptc.plan.statements import statement_for
 
 _RULE_REPLACE_FIELDS = ("upstream_url", "upstream_registry", "upstream_prefix")
 
 # Given the desired secrets of a region and their live ARNs, which values differ.
 ValueComparer = Callable[[str, list[tuple[SecretResource, str]]], set[str]]
 
-R = TypeVar("R", RuleResource, TemplateResource, SecretResource)
+R = TypeVar("R", RuleResource, TemplateResource, SecretResource, StatementResource)
+UNOWNED = "not in the file; left alone (ptc changes only the Sids the file declares)"
 
 
 class PlanError(PtcError):
@@ -48,6 +60,7 @@ def make_plan(
         )
         rules = [_resolve(r, index, desired, problems) for r in _in(desired.rules, region)]
         changes += _changes(rules, _in(live.rules, region), prune, _rule_change)
+        changes += _statement_changes(desired, live, region)
     if problems:
         raise PlanError("cannot plan:\n  " + "\n  ".join(problems))
     return Plan.build(live.account, desired.regions, changes, live.fingerprint(), prune)
@@ -177,6 +190,41 @@ def _secret_changes(
                 )
             )
     return changes
+
+
+def _statement_changes(desired: DesiredState, live: LiveState, region: str) -> list[Change]:
+    intents = [i for i in desired.permissions if i.region == region]
+    absent = {i.sid for i in intents if i.absent}
+    wanted = [statement_for(i, live.account) for i in intents if not i.absent]
+    live_by_sid = {s.sid: s for s in _in(live.statements, region)}
+    changes = [
+        Change(
+            Action.DELETE,
+            "statement",
+            region,
+            sid,
+            live=live_by_sid[sid],
+            reason="absent: true in the file",
+        )
+        for sid in sorted(absent & set(live_by_sid))
+    ]
+    unowned = [s for s in live_by_sid.values() if s.sid not in absent]
+    for change in _changes(wanted, unowned, False, _statement_change):
+        if change.action is Action.UNMANAGED:
+            change = Change(
+                Action.UNMANAGED, "statement", region, change.key, live=change.live, reason=UNOWNED
+            )
+        changes.append(change)
+    return changes
+
+
+def _statement_change(want: StatementResource, have: StatementResource) -> Change | None:
+    fields = changed_fields(have.attributes(), want.attributes())
+    if not fields:
+        return None
+    return Change(
+        Action.UPDATE, "statement", want.region, want.key, desired=want, live=have, changed=fields
+    )
 
 
 def resource_of(change: Change) -> AnyResource:

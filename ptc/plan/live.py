@@ -14,7 +14,13 @@ from typing import Any
 from ptc import catalog
 from ptc.config import documents
 from ptc.plan.desired import normalize_upstream_prefix
-from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+from ptc.plan.resources import (
+    RuleResource,
+    SecretResource,
+    StatementResource,
+    TemplateResource,
+)
+from ptc.plan.statements import canonical_policy
 
 
 @dataclass
@@ -48,6 +54,8 @@ class LiveState:
     templates: list[TemplateResource] = field(default_factory=list)
     secrets: list[SecretResource] = field(default_factory=list)
     secret_versions: dict[str, str] = field(default_factory=dict)  # ARN -> last change
+    statements: list[StatementResource] = field(default_factory=list)  # every one, owned or not
+    registry_policies: dict[str, str | None] = field(default_factory=dict)  # region -> text
 
     def index(self, region: str) -> SecretIndex:
         return SecretIndex({s.name: s.arn or "" for s in self.secrets if s.region == region})
@@ -62,6 +70,11 @@ class LiveState:
                 for r in [*self.rules, *self.templates, *self.secrets]
             ),
             "secret_versions": dict(sorted(self.secret_versions.items())),
+            # The whole document, foreign statements included: apply rewrites all of it.
+            "registry_policies": {
+                region: canonical_policy(text)
+                for region, text in sorted(self.registry_policies.items())
+            },
         }
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

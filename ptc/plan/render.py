@@ -18,7 +18,7 @@ _MARKS = {
     Action.REPLACE: ("-/+", "magenta", "must be replaced"),
     Action.DELETE: ("-", "red", "will be destroyed"),
 }
-_POLICIES = {"lifecycle_policy", "repository_policy"}
+_POLICIES = {"lifecycle_policy", "repository_policy", "other"}
 
 
 def render_plan(plan: Plan, console: Console) -> None:
@@ -31,12 +31,27 @@ def render_plan(plan: Plan, console: Console) -> None:
         for change in actionable:
             _render_change(change, console)
     unmanaged = [c for c in plan.changes if c.action is Action.UNMANAGED]
-    if unmanaged:
-        console.print("Live, not in the file (left alone; set prune to delete):", highlight=False)
-        for change in unmanaged:
-            console.print(Text(f"  ? {change.address}", style="dim"))
-        console.print()
+    _render_unmanaged(
+        [c for c in unmanaged if c.kind != "statement"],
+        "Live, not in the file (left alone; set prune to delete):",
+        console,
+    )
+    _render_unmanaged(
+        [c for c in unmanaged if c.kind == "statement"],
+        "Registry policy statements not in the file (left alone, even with prune; "
+        "declare a Sid with absent: true to remove it):",
+        console,
+    )
     console.print(summary_line(plan), highlight=False)
+
+
+def _render_unmanaged(changes: list[Change], title: str, console: Console) -> None:
+    if not changes:
+        return
+    console.print(title, highlight=False)
+    for change in changes:
+        console.print(Text(f"  ? {change.address}", style="dim"))
+    console.print()
 
 
 def summary_line(plan: Plan) -> str:
@@ -51,7 +66,8 @@ def summary_line(plan: Plan) -> str:
 
 def _render_change(change: Change, console: Console) -> None:
     mark, style, verb = _MARKS[change.action]
-    reason = f" ({change.reason})" if change.reason and change.action is Action.REPLACE else ""
+    explained = change.action is Action.REPLACE or change.kind == "statement"
+    reason = f" ({change.reason})" if change.reason and explained else ""
     console.print(Text(f"  # {change.address} {verb}{reason}", style="bold"))
     header = Text(f"{mark:>3} ", style=style)
     header.append(f'{change.kind} "{change.key}" {{')

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ptc import catalog
 
-Kind = Literal["secret", "template", "rule"]
+Kind = Literal["secret", "template", "rule", "statement"]
 PENDING = "(known after apply)"
 
 
@@ -136,4 +136,44 @@ class SecretResource(Resource):
         )
 
 
-AnyResource = RuleResource | TemplateResource | SecretResource
+class StatementResource(Resource):
+    """One statement of a region's registry policy, normalised (see ptc.plan.statements).
+
+    Lists are sorted sets, a single string is a one-element list, and 12-digit account IDs
+    are root ARNs, so that ECR's or a person's spelling never shows up as a change.
+    """
+
+    sid: str  # the key; statements without a Sid get a positional key and are never owned
+    effect: str = "Allow"
+    principals: tuple[str, ...] = ()  # Principal.AWS
+    actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    other: str | None = None  # canonical JSON of any other element (Condition, NotAction, ...)
+
+    @property
+    def kind(self) -> Kind:
+        return "statement"
+
+    @property
+    def key(self) -> str:
+        return self.sid
+
+    @classmethod
+    def identity_fields(cls) -> set[str]:
+        return {"sid"}
+
+
+class PermissionIntent(BaseModel):
+    """A `permissions:` entry in one region, before the account is known (STS tells plan)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    region: str
+    sid: str
+    principals: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    absent: bool = False
+
+
+AnyResource = RuleResource | TemplateResource | SecretResource | StatementResource

@@ -18,7 +18,7 @@ from ptc.config.loader import read_text
 from ptc.errors import InputError
 from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState
-from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+from ptc.plan.resources import PermissionIntent, RuleResource, SecretResource, TemplateResource
 
 KIND = "ptc-saved-plan"
 
@@ -37,6 +37,7 @@ def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
             "rules": [r.model_dump(mode="json") for r in desired.rules],
             "templates": [t.model_dump(mode="json") for t in desired.templates],
             "secrets": [s.model_dump(mode="json") for s in desired.secrets],
+            "permissions": [p.model_dump(mode="json") for p in desired.permissions],
         },
     }
 
@@ -80,4 +81,6 @@ def _desired(data: dict[str, Any]) -> DesiredState:
         rules=[RuleResource.model_validate(r) for r in data["rules"]],
         templates=[TemplateResource.model_validate(t) for t in data["templates"]],
         secrets=[SecretResource.model_validate(s) for s in data["secrets"]],
+        # Plans saved before permissions existed have none.
+        permissions=[PermissionIntent.model_validate(p) for p in data.get("permissions", [])],
     )

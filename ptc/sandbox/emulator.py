@@ -117,7 +117,9 @@ def _registry_policy_actions(_backend: ECRBackend, policy_text: str) -> None:
     moto enforces the V1 scope (only CreateRepository and ReplicateImage), which would refuse
     the ecr:BatchImportUpstreamImage statement that pull-through cache needs.
     """
-    for statement in json.loads(policy_text)["Statement"]:
+    statements = json.loads(policy_text)["Statement"]
+    # IAM allows one statement object in place of the list; moto's validator accepts it too.
+    for statement in [statements] if isinstance(statements, dict) else statements:
         actions = statement.get("Action", [])
         for action in [actions] if isinstance(actions, str) else actions:
             if not str(action).startswith("ecr:"):

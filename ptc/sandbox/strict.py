@@ -57,6 +57,11 @@ Registry policy (moto's own PutRegistryPolicy, adjusted)
   * The registry policy scope is V2, the service's default: a statement may grant any ecr:
     action (moto 5.2 allows only CreateRepository and ReplicateImage, the V1 scope, and would
     refuse ecr:BatchImportUpstreamImage). Actions of other services are refused.
+  * GetRegistryPolicy and DeleteRegistryPolicy on a registry without a policy give
+    RegistryPolicyNotFoundException. PutRegistryPolicy refuses (InvalidParameterException)
+    text that is not JSON, a document without Version and one with no statement at all (the
+    strict reading: a registry without permissions has no policy, it is deleted instead).
+    The policy text is stored and returned as sent.
 
 Errors and requests
   * Model constraints (required, length, pattern, enum, range) give ValidationException with

@@ -53,6 +53,7 @@ PLAN_READS = [
     "ListSecrets",
     "DescribePullThroughCacheRules",
     "DescribeRepositoryCreationTemplates",
+    "GetRegistryPolicy",
 ]
 WRITES = [
     "CreateSecret",
@@ -66,6 +67,7 @@ VERIFY_READS = [
     "ListSecrets",
     "DescribePullThroughCacheRules",
     "DescribeRepositoryCreationTemplates",
+    "GetRegistryPolicy",
     "BatchGetSecretValue",
 ]
 ALL_CALLS = PLAN_READS + WRITES + VERIFY_READS
@@ -225,7 +227,7 @@ def test_apply_of_an_empty_plan_makes_no_write(session: boto3.Session, tmp_path:
     log = CallLog().hook(gw)
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
     assert report.results == [] and report.ok and report.verified is True
-    assert log.operations() == VERIFY_READS[:3]
+    assert log.operations() == VERIFY_READS[:4]
 
 
 # -- faults at every call --------------------------------------------------------------------
@@ -309,7 +311,7 @@ def test_a_failing_call_stops_cleanly_and_a_rerun_converges(
 
 @pytest.mark.usefixtures("credentials_env")
 @pytest.mark.parametrize("kind", FAULT_KINDS)
-@pytest.mark.parametrize("index", [0, 4, 9, 13], ids=lambda i: f"call{i:02d}-{ALL_CALLS[i]}")
+@pytest.mark.parametrize("index", [0, 5, 10, 15], ids=lambda i: f"call{i:02d}-{ALL_CALLS[i]}")
 def test_a_call_that_fails_once_is_retried(
     session: boto3.Session, tmp_path: Path, inject: Callable[..., Faults], kind: str, index: int
 ) -> None:

@@ -145,6 +145,7 @@ def test_the_number_of_calls_does_not_grow_with_the_number_of_rules(
         "ListSecrets",
         "DescribePullThroughCacheRules",
         "DescribeRepositoryCreationTemplates",
+        "GetRegistryPolicy",
         "BatchGetSecretValue",
     ]
     assert (

@@ -1,0 +1,214 @@
+"""Registry policy statements: built from the file, parsed from ECR, merged for apply.
+
+PutRegistryPolicy replaces the whole document, and a registry's policy often holds
+statements ptc has nothing to do with (replication, other teams). ptc therefore owns only
+the statements whose Sid the file declares: `merge` swaps those in a fresh copy of the live
+document and keeps every other statement, and the document's Version, exactly as they are.
+Pure functions over dicts and text, so validate, plan, apply and export share them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, Final
+
+from ptc import catalog
+from ptc.config import documents
+from ptc.errors import PtcError
+from ptc.plan.resources import PermissionIntent, StatementResource
+
+CREATE_REPOSITORY: Final = "ecr:CreateRepository"
+BATCH_IMPORT: Final = "ecr:BatchImportUpstreamImage"
+# What a registry policy grants for pull-through cache (pull-through-cache-iam.html); the
+# third registry-level action, ecr:ReplicateImage, belongs to replication.
+PTC_ACTIONS: Final = (BATCH_IMPORT, CREATE_REPOSITORY)
+DEFAULT_ACTIONS: Final = (CREATE_REPOSITORY, BATCH_IMPORT)
+ALL_PREFIXES: Final = "*"
+POLICY_VERSION: Final = "2012-10-17"
+_KNOWN_KEYS: Final = frozenset({"Sid", "Effect", "Principal", "Action", "Resource"})
+
+
+class PolicyError(PtcError):
+    """The live registry policy cannot be merged safely (it is not a JSON policy document)."""
+
+
+# -- from the file ---------------------------------------------------------------------------
+
+
+def repository_arn(prefix: str, region: str, account: str) -> str:
+    """The repositories a prefix covers; '*' and ROOT cover every repository."""
+    base = f"arn:{catalog.partition_of(region)}:ecr:{region}:{account}:repository/"
+    if prefix in (ALL_PREFIXES, catalog.ROOT):
+        return base + "*"
+    return f"{base}{catalog.normalize_prefix(prefix)}/*"
+
+
+def principal(value: str, region: str) -> str:
+    """A 12-digit account ID means that account's root, as IAM stores it."""
+    if catalog.ACCOUNT_PATTERN.match(value):
+        return f"arn:{catalog.partition_of(region)}:iam::{value}:root"
+    return value
+
+
+def statement_for(intent: PermissionIntent, account: str) -> StatementResource:
+    region = intent.region
+    return StatementResource(
+        region=region,
+        sid=intent.sid,
+        principals=_set(principal(p, region) for p in intent.principals),
+        actions=_set(intent.actions),
+        resources=_set(repository_arn(p, region, account) for p in intent.prefixes),
+    )
+
+
+def _set(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values)))
+
+
+# -- from ECR --------------------------------------------------------------------------------
+
+
+def parse_document(text: str | None) -> dict[str, Any] | None:
+    """The policy document, or None when there is none or it is not a JSON object."""
+    if not text:
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def statement_list(document: dict[str, Any]) -> list[Any]:
+    """IAM allows a single statement object in place of a list."""
+    statements = document.get("Statement", [])
+    return [statements] if isinstance(statements, dict) else list(statements)
+
+
+def statements_from_policy(text: str | None, region: str) -> list[StatementResource]:
+    """Every statement of a live registry policy, keyed by Sid (unique keys per region)."""
+    document = parse_document(text)
+    if document is None:
+        return []
+    parsed: list[StatementResource] = []
+    seen: set[str] = set()
+    for position, item in enumerate(statement_list(document), 1):
+        if not isinstance(item, dict):
+            continue
+        parsed.append(_statement(item, region, _key(item, position, seen)))
+    return parsed
+
+
+def _key(item: dict[str, Any], position: int, seen: set[str]) -> str:
+    sid = item.get("Sid")
+    if not isinstance(sid, str) or not sid:
+        key = f"(no Sid, statement {position})"
+    elif sid in seen:
+        # Only the first statement with a Sid is owned; a repeat is someone else's.
+        key = f"{sid} (again, statement {position})"
+    else:
+        key = sid
+    seen.add(key)
+    return key
+
+
+def _statement(item: dict[str, Any], region: str, key: str) -> StatementResource:
+    other = {k: v for k, v in item.items() if k not in _KNOWN_KEYS}
+    principals = _principals(item.get("Principal"), region)
+    if principals is None:
+        other["Principal"] = item.get("Principal")
+        principals = ()
+    return StatementResource(
+        region=region,
+        sid=key,
+        effect=str(item.get("Effect", "")),
+        principals=principals,
+        actions=_set(_strings(item.get("Action"))),
+        resources=_set(_strings(item.get("Resource"))),
+        other=documents.canonical_json(other) if other else None,
+    )
+
+
+def _principals(value: Any, region: str) -> tuple[str, ...] | None:
+    """Principal.AWS as a set; None when the principal is of another shape (kept as `other`)."""
+    if value == "*":
+        return ("*",)
+    if isinstance(value, dict) and set(value) == {"AWS"}:
+        return _set(principal(p, region) for p in _strings(value["AWS"]))
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+# -- to ECR ----------------------------------------------------------------------------------
+
+
+def to_api(statement: StatementResource) -> dict[str, Any]:
+    return {
+        "Sid": statement.sid,
+        "Effect": statement.effect,
+        "Principal": {"AWS": list(statement.principals)},
+        "Action": list(statement.actions),
+        "Resource": list(statement.resources),
+    }
+
+
+def merge(
+    text: str | None, upserts: dict[str, StatementResource], removals: set[str]
+) -> dict[str, Any] | None:
+    """The live document with the owned Sids replaced, added or removed; None: no statements.
+
+    Statements ptc does not own stay exactly as they are, in their place.
+    """
+    document = parse_document(text)
+    if text and document is None:
+        raise PolicyError("the live registry policy is not a JSON object; ptc will not replace it")
+    document = dict(document or {"Version": POLICY_VERSION})
+    merged: list[Any] = []
+    done: set[str] = set()
+    for item in statement_list(document):
+        sid = item.get("Sid") if isinstance(item, dict) else None
+        if not isinstance(sid, str) or sid in done or sid not in {*upserts, *removals}:
+            merged.append(item)
+            continue
+        done.add(sid)
+        if sid in upserts:
+            merged.append(to_api(upserts[sid]))
+    merged += [to_api(s) for sid, s in upserts.items() if sid not in done]
+    if not merged:
+        return None
+    document["Statement"] = merged
+    return document
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Compact: the whole registry policy must fit in 10,240 characters."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_policy(text: str | None) -> str | None:
+    """The live document for the fingerprint: any edit changes it, formatting does not."""
+    document = parse_document(text)
+    return documents.canonical_json(document) if document is not None else text
+
+
+# -- back to the file (export) ---------------------------------------------------------------
+
+
+def prefix_of(resource: str, region: str, account: str) -> str | None:
+    """The prefix a repository ARN of this registry stands for ('*' for all), else None."""
+    base = f"arn:{catalog.partition_of(region)}:ecr:{region}:{account}:repository/"
+    if not resource.startswith(base) or not resource.endswith("*"):
+        return None
+    rest = resource.removeprefix(base)
+    if rest == "*":
+        return ALL_PREFIXES
+    prefix = rest.removesuffix("/*")
+    return prefix if rest.endswith("/*") and catalog.is_rule_prefix_valid(prefix) else None
