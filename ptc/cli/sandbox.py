@@ -1,4 +1,4 @@
-"""`ptc sandbox serve`: the sandbox (moto plus the ECR operations it lacks) on loopback."""
+"""`ptc sandbox serve`: the sandbox on loopback; `ptc sandbox pull`: a pull through its cache."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ptc.cli.aws import DEFAULT_SANDBOX_STATE, SandboxState
 from ptc.cli.output import fail, out
 from ptc.errors import PtcError
 
@@ -36,6 +37,44 @@ def serve(
         fail(exc)
 
 
+def pull(
+    image: Annotated[
+        str,
+        typer.Argument(
+            help="[ACCOUNT.dkr.ecr.REGION.amazonaws.com/]REPOSITORY[:TAG], e.g. "
+            "docker-hub/library/nginx:1.25",
+            show_default=False,
+        ),
+    ],
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", "-r", help="Region of the cache (default: the image's, or us-east-1)."
+        ),
+    ] = None,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+) -> None:
+    """Pull an image through the sandbox's cache, as ECR does: the rule, the template, the image."""
+    from ptc.sandbox import DEFAULT_REGION
+    from ptc.sandbox.embedded import running
+    from ptc.sandbox.pull import parse_image
+    from ptc.sandbox.pull import pull as pull_image
+
+    try:
+        ref = parse_image(image)
+        where = region or ref.region or DEFAULT_REGION
+        with running(sandbox_state, where) as info:
+            pulled = pull_image(ref, info.account_id, where)
+    except PtcError as exc:
+        fail(exc)
+    template = pulled.template or "no template (ECR's defaults)"
+    made = f"created {pulled.repository} with {template}; " if pulled.created else ""
+    out(
+        f"{where}: rule {pulled.rule}: {made}cached {pulled.upstream} as "
+        f"{pulled.repository}:{pulled.tag} ({pulled.digest[:19]}…)"
+    )
+
+
 def _echo(line: str) -> None:
     # Flushed at once: a caller reading the export line from a pipe must not wait.
     out(line)
@@ -49,4 +88,5 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     sandbox.command()(serve)
+    sandbox.command()(pull)
     app.add_typer(sandbox, name="sandbox")

@@ -2,7 +2,8 @@
 
 Saved: pull-through cache rules and repository creation templates (the emulator's state),
 Secrets Manager secrets (name, ARN, current value, description, KMS key id, tags), the ECR
-registry policy, and ECR repositories (settings, tags and policies; not images). The file is
+registry policy, and ECR repositories (settings, tags, policies, and the images' tags,
+manifests, push and pull times, which `ptc sandbox pull` records). The file is
 the sandbox's own fake AWS, so it holds the fake secret values: it is written with mode 0600,
 atomically (a temporary file renamed over the old one).
 
@@ -20,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from moto.ecr.models import ECRBackend, ecr_backends
+from moto.ecr.models import ECRBackend, Image, ecr_backends
 from moto.secretsmanager.models import (
     FakeSecret,
     SecretsManagerBackend,
@@ -212,6 +213,19 @@ def _repository(backend: ECRBackend, repository: Any) -> dict[str, Any]:
         "tags": tags,
         "policy": repository.policy,
         "lifecyclePolicy": repository.lifecycle_policy,
+        "images": [_image(image) for image in repository.images],
+    }
+
+
+def _image(image: Image) -> dict[str, Any]:
+    pulled = getattr(image, "last_recorded_pull_time", None)  # set by `ptc sandbox pull`
+    return {
+        "tags": list(image.image_tags),
+        "digest": image.get_image_digest(),
+        "manifest": image.image_manifest,
+        "mediaType": image.image_manifest_media_type,
+        "pushedAt": image.image_pushed_at,
+        "lastRecordedPullTime": pulled.isoformat() if pulled else None,
     }
 
 
@@ -229,3 +243,24 @@ def _restore_repository(backend: ECRBackend, saved: dict[str, Any]) -> None:
     )
     repository.policy = saved.get("policy")
     repository.lifecycle_policy = saved.get("lifecyclePolicy")
+    repository.images = [_restore_image(backend, saved["name"], i) for i in saved.get("images", [])]
+
+
+def _restore_image(backend: ECRBackend, repository: str, saved: dict[str, Any]) -> Any:
+    # Built directly rather than through put_image, which would check tag mutability and
+    # give the image a new push time.
+    tags = saved.get("tags") or []
+    last_tag: Any = tags[-1] if tags else None  # moto's own untagged images have None here
+    image: Any = Image(  # Any: moto declares no pull time, which ptc's pull adds
+        backend.account_id,
+        last_tag,
+        saved["manifest"],
+        repository,
+        saved.get("mediaType"),
+        saved.get("digest"),
+    )
+    image.image_tags = list(tags)
+    image.image_pushed_at = saved.get("pushedAt", image.image_pushed_at)
+    if saved.get("lastRecordedPullTime"):
+        image.last_recorded_pull_time = datetime.fromisoformat(saved["lastRecordedPullTime"])
+    return image

@@ -1,0 +1,169 @@
+"""ECR repositories for `ptc status`: the reads that find drift and the writes of backfill.
+
+Per region: one paginated DescribeRepositories (up to 1000 repositories a page) and one
+DescribePullThroughCacheRules. Per repository in scope, a constant four calls, run on a
+bounded thread pool: DescribeImages (one page up to 1000 images), GetLifecyclePolicy,
+GetRepositoryPolicy and ListTagsForResource. Clients share gateway.RETRY_CONFIG (adaptive
+retries, bounded), and every failure goes through errors.translate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
+
+import boto3
+from botocore.config import Config
+
+from ptc.aws.errors import AwsError, translate
+from ptc.aws.gateway import RETRY_CONFIG
+from ptc.config.documents import canonical_json
+from ptc.status.match import InScope
+from ptc.status.models import RepositoryFacts
+
+WORKERS: Final = 16  # concurrent per-repository reads; adaptive retries pace them further
+_PAGE: Final = {"PageSize": 1000}  # the API's maximum: one call for most repositories
+_GONE: Final = "RepositoryNotFoundException"
+
+
+class RepositoryGateway:
+    """ECR repositories in one account, across regions. Create one per command run."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        regions: Iterable[str],
+        config: Config = RETRY_CONFIG,
+        workers: int = WORKERS,
+    ) -> None:
+        self.regions = list(dict.fromkeys(regions))
+        self.workers = workers
+        with translate():
+            self._ecr = {
+                r: session.client("ecr", region_name=r, config=config) for r in self.regions
+            }
+            first = self.regions[0] if self.regions else "us-east-1"
+            self._sts = session.client("sts", region_name=first, config=config)
+
+    def clients(self) -> list[Any]:
+        """Every client, for tests and tools that hook botocore events."""
+        return [*self._ecr.values(), self._sts]
+
+    def account_id(self) -> str:
+        with translate():
+            return str(self._sts.get_caller_identity()["Account"])
+
+    # -- reads -------------------------------------------------------------------------
+
+    def live_rule_prefixes(self) -> dict[str, list[str]]:
+        """Each region's live pull-through cache rule prefixes (the file may lack some)."""
+        prefixes: dict[str, list[str]] = {}
+        for region in self.regions:
+            with translate(region):
+                rules = _paginate(
+                    self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
+                )
+            prefixes[region] = [r["ecrRepositoryPrefix"] for r in rules]
+        return prefixes
+
+    def read(self, in_scope: InScope) -> list[RepositoryFacts]:
+        """The facts of every repository in scope, in every region, read concurrently."""
+        listed: list[tuple[str, dict[str, Any]]] = []
+        for region in self.regions:
+            with translate(region):
+                repositories = _paginate(
+                    self._ecr[region], "describe_repositories", "repositories", _PAGE
+                )
+            listed += [(region, r) for r in repositories if in_scope(region, r["repositoryName"])]
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(listed)))) as pool:
+            facts = pool.map(lambda item: self._facts(*item), listed)
+            return [f for f in facts if f is not None]
+
+    def _facts(self, region: str, repository: dict[str, Any]) -> RepositoryFacts | None:
+        name = repository["repositoryName"]
+        try:
+            images = self._images(region, name)
+            lifecycle = self._document(region, name, "get_lifecycle_policy")
+            policy = self._document(region, name, "get_repository_policy")
+            tags = self._tags(region, repository["repositoryArn"])
+        except AwsError as exc:
+            if exc.code == _GONE:  # deleted since it was listed: no longer there to report
+                return None
+            raise
+        encryption = repository.get("encryptionConfiguration") or {}
+        filters = repository.get("imageTagMutabilityExclusionFilters") or []
+        pulls = [i["lastRecordedPullTime"] for i in images if i.get("lastRecordedPullTime")]
+        return RepositoryFacts(
+            region=region,
+            name=name,
+            arn=repository["repositoryArn"],
+            image_tag_mutability=repository.get("imageTagMutability", "MUTABLE"),
+            exclusions=tuple(sorted(f["filter"] for f in filters)),
+            encryption_type=encryption.get("encryptionType", "AES256"),
+            kms_key=encryption.get("kmsKey"),
+            lifecycle_policy=lifecycle,
+            repository_policy=policy,
+            tags=tags,
+            image_count=len(images),
+            last_pull=max(pulls, default=None),
+        )
+
+    def _images(self, region: str, name: str) -> list[dict[str, Any]]:
+        with translate(region):
+            return _paginate(
+                self._ecr[region], "describe_images", "imageDetails", _PAGE, repositoryName=name
+            )
+
+    def _document(self, region: str, name: str, operation: str) -> str | None:
+        """A lifecycle or repository policy as canonical JSON; None when there is none."""
+        text: str | None = None
+        missing = ("LifecyclePolicyNotFoundException", "RepositoryPolicyNotFoundException")
+        with translate(region, missing_ok=missing):
+            answer = getattr(self._ecr[region], operation)(repositoryName=name)
+            text = answer.get("lifecyclePolicyText") or answer.get("policyText")
+        return _canonical(text)
+
+    def _tags(self, region: str, arn: str) -> dict[str, str]:
+        with translate(region):
+            answer = self._ecr[region].list_tags_for_resource(resourceArn=arn)
+        return {t["Key"]: t["Value"] for t in answer.get("tags", [])}
+
+    # -- backfill writes ---------------------------------------------------------------
+
+    def put_lifecycle_policy(self, region: str, repository: str, text: str) -> None:
+        with translate(region):
+            self._ecr[region].put_lifecycle_policy(
+                repositoryName=repository, lifecyclePolicyText=text
+            )
+
+    def set_repository_policy(self, region: str, repository: str, text: str) -> None:
+        with translate(region):
+            self._ecr[region].set_repository_policy(repositoryName=repository, policyText=text)
+
+    def tag_resource(self, region: str, arn: str, tags: dict[str, str]) -> None:
+        # TagResource adds and overwrites; tags the template does not name stay as they are.
+        with translate(region):
+            self._ecr[region].tag_resource(
+                resourceArn=arn, tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+            )
+
+
+def _paginate(
+    client: Any, operation: str, key: str, config: dict[str, int] | None = None, **kwargs: Any
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    pages = client.get_paginator(operation).paginate(PaginationConfig=config or {}, **kwargs)
+    for page in pages:
+        items += page.get(key, [])
+    return items
+
+
+def _canonical(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return canonical_json(json.loads(text))
+    except ValueError:
+        return text  # not JSON: shown and compared as ECR holds it

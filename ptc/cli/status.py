@@ -1,0 +1,140 @@
+"""`ptc status`: the repositories the cache created and their drift; `--backfill` fixes it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ptc.cli.aws import (
+    DEFAULT_SANDBOX_STATE,
+    Profile,
+    Regions,
+    SandboxFlag,
+    SandboxState,
+    aws_session,
+)
+from ptc.cli.output import fail, out
+from ptc.errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, PtcError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ptc.apply import Outcome
+    from ptc.aws.repositories import RepositoryGateway
+    from ptc.status.backfill import BackfillAction, BackfillReport, Progress
+    from ptc.status.models import StatusReport
+
+
+class StatusFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def status(
+    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
+    output_format: Annotated[StatusFormat, typer.Option("--format", "-f")] = StatusFormat.text,
+    detailed_exitcode: Annotated[
+        bool, typer.Option(help="Exit 2 when any repository drifts, 0 when none does.")
+    ] = False,
+    backfill: Annotated[
+        bool,
+        typer.Option(help="Give drifted repositories their template's policies and tags."),
+    ] = False,
+    auto_approve: Annotated[
+        bool, typer.Option(help="With --backfill: do not ask for confirmation (for CI).")
+    ] = False,
+    region: Regions = None,
+    sandbox: SandboxFlag = False,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+    profile: Profile = None,
+) -> None:
+    """Show each repository the cache created, and whether it still matches its template."""
+    if backfill and (output_format is StatusFormat.json or detailed_exitcode):
+        out("error: --backfill takes neither --format json nor --detailed-exitcode", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    from ptc.aws.repositories import RepositoryGateway
+    from ptc.status.compute import read_status
+    from ptc.workflow import load_desired
+
+    try:
+        desired = load_desired(file, region)
+        with aws_session(sandbox, sandbox_state, profile) as session:
+            gateway = RepositoryGateway(session, desired.regions)
+            report = read_status(desired, gateway)
+            if backfill:
+                raise typer.Exit(_backfill(report, gateway, auto_approve))
+    except PtcError as exc:
+        fail(exc)
+    _show(report, output_format)
+    raise typer.Exit(EXIT_CHANGES if detailed_exitcode and report.drifted else EXIT_OK)
+
+
+def _show(report: StatusReport, output_format: StatusFormat) -> None:
+    if output_format is StatusFormat.json:
+        out(json.dumps(report.to_dict(), indent=2))
+        return
+    from ptc.status.render import render_status
+
+    render_status(report, _console())
+
+
+def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bool) -> int:
+    """Plan, show, confirm, apply, report: the exit code."""
+    from ptc.status.backfill import apply_backfill, plan_backfill
+    from ptc.status.render import render_backfill_plan, render_backfill_report
+
+    console = _console()
+    plan = plan_backfill(report)
+    render_backfill_plan(plan, console)
+    if plan.is_empty:
+        return EXIT_OK
+    if not auto_approve:
+        _confirm()
+    result = apply_backfill(plan, gateway, progress=_progress(console))
+    console.print()
+    render_backfill_report(result, console)
+    return _exit_code(result)
+
+
+def _exit_code(result: BackfillReport) -> int:
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _confirm() -> None:
+    # Asking needs a terminal; without one this is a usage error (2), not a failure.
+    if not sys.stdin.isatty():
+        out(
+            "error: refusing to ask for confirmation: standard input is not a terminal; "
+            "review the backfill and pass --auto-approve",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if not typer.confirm("Apply this backfill?", default=False):
+        out("Backfill cancelled; nothing was changed.")
+        raise typer.Exit(EXIT_OK)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _progress(console: Console) -> Progress | None:
+    """One line per finished write on a terminal; quiet in logs (the report follows)."""
+    if not console.is_terminal:
+        return None
+
+    def report_progress(action: BackfillAction, outcome: Outcome) -> None:
+        console.print(f"  {outcome}: {action.operation} {action.address}", highlight=False)
+
+    return report_progress
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(status)

@@ -1,0 +1,218 @@
+"""Backfill: give drifted repositories their template's settings, with apply's discipline.
+
+The plan holds one API call per fixable setting of each drifted repository: the template's
+lifecycle policy (PutLifecyclePolicy), its repository policy (SetRepositoryPolicy) and its
+missing or different tags (TagResource, which adds and overwrites but never removes).
+Nothing is ever deleted, and tag mutability and encryption are left alone: they are in the
+plan's `report_only` list. Regions run in parallel; a region stops at its first failure;
+every action ends up applied, failed or not attempted. A re-run reads the live state again
+and plans only what is still missing, so it converges.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any, Final, Literal, Protocol
+
+from ptc.apply import Outcome
+from ptc.errors import PtcError
+from ptc.status.models import Drift, RepositoryStatus, StatusReport
+
+Setting = Literal["lifecycle_policy", "repository_policy", "resource_tags"]
+# The order within a repository: policies before tags, so that a repository whose tag
+# write fails already has its (more consequential) policies.
+_ORDER: Final[dict[str, int]] = {"lifecycle_policy": 0, "repository_policy": 1, "resource_tags": 2}
+OPERATIONS: Final[dict[str, str]] = {
+    "lifecycle_policy": "PutLifecyclePolicy",
+    "repository_policy": "SetRepositoryPolicy",
+    "resource_tags": "TagResource",
+}
+
+
+@dataclass(frozen=True)
+class BackfillAction:
+    """One write to one repository: `value` is policy text, or the tags to set."""
+
+    region: str
+    repository: str
+    arn: str
+    setting: Setting
+    value: Any
+
+    @property
+    def address(self) -> str:
+        return f"{self.region}/{self.repository}/{self.setting}"
+
+    @property
+    def operation(self) -> str:
+        return OPERATIONS[self.setting]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "region": self.region,
+            "repository": self.repository,
+            "operation": self.operation,
+            "setting": self.setting,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True)
+class BackfillPlan:
+    """The writes in (region, repository, setting) order, and the drift left as it is."""
+
+    account: str
+    actions: tuple[BackfillAction, ...] = ()
+    report_only: tuple[tuple[RepositoryStatus, Drift], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.actions
+
+    @property
+    def repositories(self) -> int:
+        return len({(a.region, a.repository) for a in self.actions})
+
+
+def plan_backfill(report: StatusReport) -> BackfillPlan:
+    actions: list[BackfillAction] = []
+    kept: list[tuple[RepositoryStatus, Drift]] = []
+    for status in report.drifted:
+        for drift in status.drift:
+            if drift.fixable:
+                actions.append(_action(status, drift))
+            else:
+                kept.append((status, drift))
+    regions = {region: i for i, region in enumerate(report.regions)}
+    actions.sort(key=lambda a: (regions.get(a.region, 0), a.repository, _ORDER[a.setting]))
+    return BackfillPlan(report.account, tuple(actions), tuple(kept))
+
+
+def _action(status: RepositoryStatus, drift: Drift) -> BackfillAction:
+    facts = status.facts
+    setting: Setting
+    if drift.setting == "lifecycle_policy":
+        setting = "lifecycle_policy"
+    elif drift.setting == "repository_policy":
+        setting = "repository_policy"
+    else:
+        assert drift.setting == "resource_tags", drift.setting
+        setting = "resource_tags"
+    return BackfillAction(facts.region, facts.name, facts.arn, setting, drift.expected)
+
+
+class BackfillWriter(Protocol):
+    """The writes backfill needs; ptc.aws.repositories.RepositoryGateway implements them."""
+
+    def put_lifecycle_policy(self, region: str, repository: str, text: str) -> None: ...
+    def set_repository_policy(self, region: str, repository: str, text: str) -> None: ...
+    def tag_resource(self, region: str, arn: str, tags: dict[str, str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    action: BackfillAction
+    outcome: Outcome
+    error: str | None = None
+
+
+@dataclass
+class BackfillReport:
+    results: list[BackfillResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.outcome is Outcome.APPLIED for r in self.results)
+
+    def of(self, outcome: Outcome) -> list[BackfillResult]:
+        return [r for r in self.results if r.outcome is outcome]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "interrupted": self.interrupted,
+            "results": [
+                {"address": r.action.address, "outcome": str(r.outcome), "error": r.error}
+                for r in self.results
+            ],
+        }
+
+
+Progress = Callable[[BackfillAction, Outcome], None]
+
+
+def write(writer: BackfillWriter, action: BackfillAction) -> None:
+    """The one API call an action stands for."""
+    if action.setting == "lifecycle_policy":
+        writer.put_lifecycle_policy(action.region, action.repository, action.value)
+    elif action.setting == "repository_policy":
+        writer.set_repository_policy(action.region, action.repository, action.value)
+    else:
+        writer.tag_resource(action.region, action.arn, action.value)
+
+
+def _run_region(
+    writer: BackfillWriter,
+    actions: list[BackfillAction],
+    stop: threading.Event,
+    go: threading.Event,
+    progress: Progress | None,
+) -> list[BackfillResult]:
+    go.wait()
+    results: list[BackfillResult] = []
+    for position, action in enumerate(actions):
+        if stop.is_set():
+            return results + [BackfillResult(a, Outcome.NOT_ATTEMPTED) for a in actions[position:]]
+        try:
+            write(writer, action)
+        except PtcError as exc:
+            results.append(BackfillResult(action, Outcome.FAILED, str(exc)))
+            if progress:
+                progress(action, Outcome.FAILED)
+            rest = actions[position + 1 :]
+            return results + [BackfillResult(a, Outcome.NOT_ATTEMPTED) for a in rest]
+        results.append(BackfillResult(action, Outcome.APPLIED))
+        if progress:
+            progress(action, Outcome.APPLIED)
+    return results
+
+
+def apply_backfill(
+    plan: BackfillPlan,
+    writer: BackfillWriter,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+) -> BackfillReport:
+    """Make the plan's writes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
+    stop = stop or threading.Event()
+    by_region = [list(group) for _, group in groupby(plan.actions, key=lambda a: a.region)]
+    report = BackfillReport()
+    if not by_region:
+        return report
+    go = threading.Event()
+    futures: list[Future[list[BackfillResult]]] = []
+    with ThreadPoolExecutor(max_workers=min(8, len(by_region))) as pool:
+        try:
+            # As in apply: no region starts before all are submitted, so a Ctrl-C during
+            # start-up leaves nothing running outside this try.
+            for actions in by_region:
+                futures.append(pool.submit(_run_region, writer, actions, stop, go, progress))
+            go.set()
+            for future in futures:
+                future.exception()
+        except KeyboardInterrupt:
+            stop.set()
+            go.set()
+        for future in futures:
+            report.results += future.result()
+    for actions in by_region[len(futures) :]:
+        report.results += [BackfillResult(a, Outcome.NOT_ATTEMPTED) for a in actions]
+    report.interrupted = stop.is_set()
+    return report

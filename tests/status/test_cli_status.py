@@ -1,0 +1,198 @@
+"""`ptc status` and `ptc status --backfill` as a user runs them, on the embedded sandbox."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+import ptc.cli.status
+from ptc.aws.errors import AwsError
+from ptc.aws.repositories import RepositoryGateway
+from ptc.cli import app
+from tests.status.conftest import CHANGED, ORIGINAL, PULLS, write
+
+ENV = {"COLUMNS": "200", "TERMINAL_WIDTH": "200"}
+NOT_A_TTY = (
+    "error: refusing to ask for confirmation: standard input is not a terminal; "
+    "review the backfill and pass --auto-approve\n"
+)
+DRIFTING = "4 repositories; 3 drifting from the template, 3 fixable with 'ptc status --backfill'."
+
+
+def run(*args: str | Path, **kwargs: Any) -> Result:
+    result = CliRunner().invoke(app, [str(a) for a in args], env=ENV, **kwargs)
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> list[str]:
+    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
+
+
+@pytest.fixture
+def changed(tmp_path: Path, sandbox: list[str]) -> Path:
+    """The ORIGINAL file applied and PULLS made, with `ptc`; returns the CHANGED file."""
+    applied = run("apply", *sandbox, "--auto-approve", write(tmp_path, ORIGINAL, "original.yaml"))
+    assert applied.exit_code == 0, applied.output
+    for region, image in PULLS:
+        pulled = run("sandbox", "pull", "--sandbox-state", sandbox[2], "--region", region, image)
+        assert pulled.exit_code == 0, pulled.output
+    return write(tmp_path, CHANGED)
+
+
+def test_status_shows_a_table_and_a_summary(changed: Path, sandbox: list[str]) -> None:
+    result = run("status", *sandbox, changed)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "region",
+        "rule",
+        "repository",
+        "images",
+        "last",
+        "pull",
+        "template",
+        "drift",
+    ]
+    pause = next(line for line in lines if "k8s/pause" in line)
+    assert pause.split()[:4] == ["us-east-1", "k8s", "k8s/pause", "1"]
+    assert pause.split()[-2:] == ["k8s", "none"]
+    exporter = next(line for line in lines if "node-exporter" in line)
+    assert "lifecycle_policy differs; repository_policy missing" in exporter
+    assert lines[-1] == DRIFTING
+
+
+def test_detailed_exitcode_is_2_with_drift_and_0_without(
+    changed: Path, sandbox: list[str], tmp_path: Path
+) -> None:
+    assert run("status", *sandbox, "--detailed-exitcode", changed).exit_code == 2
+    original = tmp_path / "original.yaml"
+    clean = run("status", *sandbox, "--detailed-exitcode", original)
+    assert clean.exit_code == 0
+    assert clean.stdout.splitlines()[-1] == "4 repositories; none drifts from its template."
+
+
+def test_json_output(changed: Path, sandbox: list[str]) -> None:
+    result = run("status", *sandbox, "--format", "json", "--region", "eu-west-1", changed)
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["format_version"] == 1
+    assert document["regions"] == ["eu-west-1"]
+    assert document["summary"] == {"repositories": 1, "drifted": 1, "fixable": 1}
+    (row,) = document["repositories"]
+    assert {k: row[k] for k in ("region", "rule", "repository", "images", "template")} == {
+        "region": "eu-west-1",
+        "rule": "quay",
+        "repository": "quay/coreos/etcd",
+        "images": 1,
+        "template": "quay",
+    }
+    assert row["last_pull"].startswith("20")
+    assert [(d["setting"], d["fixable"]) for d in row["drift"]] == [
+        ("lifecycle_policy", True),
+        ("resource_tags", True),
+    ]
+
+
+def test_backfill_refuses_to_prompt_without_a_terminal(changed: Path, sandbox: list[str]) -> None:
+    result = run("status", *sandbox, "--backfill", changed)
+    assert result.exit_code == 2
+    assert result.stderr == NOT_A_TTY
+    assert "Backfill: 8 changes to 3 repositories." in result.stdout
+    # Nothing was written.
+    assert run("status", *sandbox, changed).stdout.splitlines()[-1] == DRIFTING
+
+
+def test_backfill_asks_on_a_terminal_and_a_no_changes_nothing(
+    changed: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True), stdout=sys.stdout)
+    monkeypatch.setattr(ptc.cli.status, "sys", terminal)
+    result = run("status", *sandbox, "--backfill", changed, input="n\n")
+    assert result.exit_code == 0
+    assert "Apply this backfill? [y/N]:" in result.stdout
+    assert result.stdout.splitlines()[-1] == "Backfill cancelled; nothing was changed."
+    assert run("status", *sandbox, changed).stdout.splitlines()[-1] == DRIFTING
+
+
+def test_backfill_applies_reports_and_converges(changed: Path, sandbox: list[str]) -> None:
+    result = run("status", *sandbox, "--backfill", "--auto-approve", changed)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "  ~ us-east-1/quay/coreos/etcd: tag cost-center=4711 (TagResource)" in lines
+    assert (
+        "  ! us-east-1/quay/coreos/etcd: tag mutability MUTABLE, template IMMUTABLE (kept)" in lines
+    )
+    assert "  done     PutLifecyclePolicy eu-west-1/quay/coreos/etcd/lifecycle_policy" in lines
+    assert lines[-1] == "Backfill complete: 8 applied, 0 failed, 0 not attempted."
+    again = run("status", *sandbox, "--backfill", changed)
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[-1] == "Nothing to backfill."
+    status = json.loads(run("status", *sandbox, "--format", "json", changed).stdout)
+    assert status["summary"] == {"repositories": 4, "drifted": 2, "fixable": 0}
+
+
+def test_a_failed_backfill_exits_1_with_the_report(
+    changed: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: RepositoryGateway, region: str, arn: str, tags: dict[str, str]) -> None:
+        raise AwsError(f"TagResource in {region}: access denied: no", "AccessDeniedException")
+
+    monkeypatch.setattr(RepositoryGateway, "tag_resource", refuse)
+    result = run(
+        "status", *sandbox, "--backfill", "--auto-approve", "--region", "us-east-1", changed
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "  FAILED   TagResource us-east-1/quay/coreos/etcd/resource_tags: "
+        "TagResource in us-east-1: access denied: no"
+    ) in lines
+    assert (
+        "  skipped  PutLifecyclePolicy us-east-1/quay/prometheus/node-exporter/lifecycle_policy"
+        in lines
+    )
+    assert lines[-2] == "Backfill incomplete: 2 applied, 1 failed, 3 not attempted."
+    assert lines[-1].startswith("Run 'ptc status --backfill' again to finish")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--backfill", "--format", "json"], 2, "error: --backfill takes neither --format json"),
+        (["--region", "ap-south-1"], 1, "error: --region ap-south-1: not a region of"),
+    ],
+)
+def test_bad_usage_is_a_message_and_an_exit_code(
+    changed: Path, sandbox: list[str], args: list[str], code: int, message: str
+) -> None:
+    result = run("status", *sandbox, *args, changed)
+    assert result.exit_code == code
+    assert result.stderr.startswith(message)
+
+
+def test_a_missing_file_exits_3(tmp_path: Path, sandbox: list[str]) -> None:
+    result = run("status", *sandbox, tmp_path / "nope.yaml")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: ")
+
+
+def test_status_help_does_not_import_boto3() -> None:
+    code = (
+        "import sys; from ptc.cli import app\n"
+        "try:\n    app(['status', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print([m for m in ('boto3', 'botocore', 'moto') if m in sys.modules])"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.splitlines()[-1] == "[]"

@@ -1,0 +1,199 @@
+"""Status and backfill end to end against the sandbox (moto plus the emulator)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ptc.apply import Outcome
+from ptc.config.documents import canonical_json
+from ptc.sandbox.embedded import SandboxInfo
+from ptc.sandbox.pull import parse_image, pull
+from ptc.status.backfill import apply_backfill, plan_backfill
+from ptc.workflow import AccountMismatch
+from tests.status.conftest import (
+    CHANGED,
+    ORIGINAL,
+    POLICY,
+    Calls,
+    fail_call,
+    lifecycle,
+    status_of,
+    write,
+)
+
+QUAY_US = ["quay/coreos/etcd", "quay/prometheus/node-exporter"]
+PER_REPOSITORY = [
+    "DescribeImages",
+    "GetLifecyclePolicy",
+    "GetRepositoryPolicy",
+    "ListTagsForResource",
+]
+
+
+def test_repositories_made_from_the_live_templates_do_not_drift(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    calls = Calls()
+    report, _ = status_of(pulled.session(), write(tmp_path, ORIGINAL), calls)
+    rows = [(r.facts.region, r.rule, r.facts.name, r.template) for r in report.repositories]
+    assert rows == [
+        ("us-east-1", "k8s", "k8s/pause", "k8s"),
+        ("us-east-1", "quay", "quay/coreos/etcd", "quay"),
+        ("us-east-1", "quay", "quay/prometheus/node-exporter", "quay"),
+        ("eu-west-1", "quay", "quay/coreos/etcd", "quay"),
+    ]
+    assert report.drifted == []
+    exporter = report.repositories[2].facts
+    assert exporter.image_count == 2
+    assert exporter.last_pull is not None
+    # A constant four calls per repository, whatever the number of rules and templates.
+    per_repository = Counter((c[0], c[2]) for c in calls.log if c[1] in PER_REPOSITORY)
+    assert set(per_repository.values()) == {4}
+    assert len(per_repository) == 4
+    assert sorted(c[1] for c in calls.log if c[1] not in PER_REPOSITORY) == [
+        "DescribePullThroughCacheRules",
+        "DescribePullThroughCacheRules",
+        "DescribeRepositories",
+        "DescribeRepositories",
+    ]
+
+
+def test_a_template_changed_after_the_pulls_shows_drift(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    report, _ = status_of(pulled.session(), write(tmp_path, CHANGED))
+    drift = {
+        (r.facts.region, r.facts.name): {d.setting: d.fixable for d in r.drift}
+        for r in report.repositories
+    }
+    us_quay = {
+        "lifecycle_policy": True,
+        "repository_policy": True,
+        "resource_tags": True,
+        "image_tag_mutability": False,
+        "encryption": False,
+    }
+    assert drift == {
+        ("us-east-1", "k8s/pause"): {},
+        ("us-east-1", "quay/coreos/etcd"): us_quay,
+        ("us-east-1", "quay/prometheus/node-exporter"): us_quay,
+        ("eu-west-1", "quay/coreos/etcd"): {"lifecycle_policy": True, "resource_tags": True},
+    }
+
+
+def test_repositories_outside_the_files_rules_are_not_reported(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    ecr = pulled.session().client("ecr")
+    ecr.create_repository(repositoryName="pushed/by-hand")
+    ecr.create_repository(repositoryName="quayx/not-under-quay")
+    report, _ = status_of(pulled.session(), write(tmp_path, ORIGINAL))
+    names = {r.facts.name for r in report.repositories}
+    assert "pushed/by-hand" not in names and "quayx/not-under-quay" not in names
+
+
+def test_a_root_rule_covers_what_no_other_rule_covers_except_live_rules_the_file_lacks(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    ecr = pulled.session().client("ecr")
+    ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="ROOT", upstreamRegistryUrl="public.ecr.aws"
+    )
+    pull(parse_image("nginx/nginx:1.25"), pulled.account_id, "us-east-1")
+    with_root = ORIGINAL.replace(
+        "  - prefix: k8s\n    upstream: registry.k8s.io\n",
+        "  - prefix: ROOT\n    upstream: public.ecr.aws\n",
+    )
+    report, _ = status_of(pulled.session(), write(tmp_path, with_root))
+    rules = {(r.facts.region, r.facts.name): r.rule for r in report.repositories}
+    # k8s is still live but no longer in the file: its repository is not ROOT's.
+    assert rules == {
+        ("us-east-1", "nginx/nginx"): "ROOT",
+        ("us-east-1", "quay/coreos/etcd"): "quay",
+        ("us-east-1", "quay/prometheus/node-exporter"): "quay",
+        ("eu-west-1", "quay/coreos/etcd"): "quay",
+    }
+
+
+def test_backfill_fixes_only_drifted_repositories_and_a_rerun_has_nothing_to_do(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    session = pulled.session()
+    ecr = session.client("ecr")
+    arn = ecr.describe_repositories(repositoryNames=["quay/coreos/etcd"])["repositories"][0][
+        "repositoryArn"
+    ]
+    ecr.tag_resource(resourceArn=arn, tags=[{"Key": "owner", "Value": "me"}])
+    path = write(tmp_path, CHANGED)
+    calls = Calls()
+    report, gateway = status_of(session, path, calls)
+    plan = plan_backfill(report)
+    result = apply_backfill(plan, gateway)
+    assert result.ok
+    written = sorted({(region, name) for region, _, name in calls.writes()})
+    assert written == [("eu-west-1", "quay/coreos/etcd"), *[("us-east-1", n) for n in QUAY_US]]
+    assert Counter(c[1] for c in calls.writes()) == {
+        "PutLifecyclePolicy": 3,
+        "SetRepositoryPolicy": 2,
+        "TagResource": 3,
+    }
+    etcd = ecr.describe_repositories(repositoryNames=["quay/coreos/etcd"])["repositories"][0]
+    text = ecr.get_lifecycle_policy(repositoryName="quay/coreos/etcd")["lifecyclePolicyText"]
+    assert json.loads(text) == json.loads(lifecycle(5))
+    policy = ecr.get_repository_policy(repositoryName="quay/coreos/etcd")["policyText"]
+    assert canonical_json(json.loads(policy)) == canonical_json(POLICY)
+    tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=arn)["tags"]}
+    assert tags == {"team": "platform", "cost-center": "4711", "owner": "me"}
+    # Tag mutability and encryption are reported, never touched.
+    assert etcd["imageTagMutability"] == "MUTABLE"
+    assert etcd["encryptionConfiguration"] == {"encryptionType": "AES256"}
+
+    again, _ = status_of(session, path)
+    assert plan_backfill(again).is_empty
+    left = {d.setting for r in again.drifted for d in r.drift}
+    assert left == {"image_tag_mutability", "encryption"}
+
+
+def test_a_failure_mid_backfill_is_reported_and_a_rerun_converges(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    session = pulled.session()
+    path = write(tmp_path, CHANGED)
+    report, gateway = status_of(session, path)
+    fail_call(gateway, "SetRepositoryPolicy", "quay/prometheus/node-exporter")
+    result = apply_backfill(plan_backfill(report), gateway)
+    outcomes = {r.action.address: r.outcome for r in result.results}
+    assert outcomes == {
+        "us-east-1/quay/coreos/etcd/lifecycle_policy": Outcome.APPLIED,
+        "us-east-1/quay/coreos/etcd/repository_policy": Outcome.APPLIED,
+        "us-east-1/quay/coreos/etcd/resource_tags": Outcome.APPLIED,
+        "us-east-1/quay/prometheus/node-exporter/lifecycle_policy": Outcome.APPLIED,
+        "us-east-1/quay/prometheus/node-exporter/repository_policy": Outcome.FAILED,
+        "us-east-1/quay/prometheus/node-exporter/resource_tags": Outcome.NOT_ATTEMPTED,
+        # Another region carries on.
+        "eu-west-1/quay/coreos/etcd/lifecycle_policy": Outcome.APPLIED,
+        "eu-west-1/quay/coreos/etcd/resource_tags": Outcome.APPLIED,
+    }
+    (failed,) = result.of(Outcome.FAILED)
+    assert failed.error == "SetRepositoryPolicy in us-east-1: access denied: not allowed"
+    assert not result.ok
+
+    second, gateway = status_of(session, path)
+    plan = plan_backfill(second)
+    assert [a.address for a in plan.actions] == [
+        "us-east-1/quay/prometheus/node-exporter/repository_policy",
+        "us-east-1/quay/prometheus/node-exporter/resource_tags",
+    ]
+    assert apply_backfill(plan, gateway).ok
+    third, _ = status_of(session, path)
+    assert plan_backfill(third).is_empty
+
+
+def test_a_file_for_another_account_is_refused(pulled: SandboxInfo, tmp_path: Path) -> None:
+    other = ORIGINAL.replace("123456789012", "210987654321")
+    with pytest.raises(AccountMismatch, match="the file is for account 210987654321"):
+        status_of(pulled.session(), write(tmp_path, other))
