@@ -297,6 +297,7 @@ def test_schema_names_the_required_fields_and_forbids_others() -> None:
         "rules",
         "secrets",
         "templates",
+        "permissions",
     }
 
 
@@ -343,3 +344,45 @@ def test_offline_commands_do_not_import_boto3(args: tuple[str, ...]) -> None:
     assert "ptc.cli" in modules  # the parse worked: this is the import log of ptc itself
     heavy = sorted(m for m in modules if m.split(".")[0] in {"boto3", "botocore", "s3transfer"})
     assert heavy == [], "import them inside the command that needs AWS"
+
+
+# -- several files (pre-commit passes them all at once) ----------------------------------------
+
+
+def test_several_files_print_findings_and_a_summary_per_file(in_tmp: Path) -> None:
+    clean = _write(in_tmp, HEAD, name="a.yaml")
+    bad = _write(in_tmp, ERRORS, name="b.yaml")
+
+    result = _run("validate", clean, bad)
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "a.yaml: 0 errors, 0 warnings\n"
+        "b.yaml:4:13: PTC201 error: prefix 'Quay' is not a valid prefix\n"
+        "    fix: Use lower-case letters and digits in groups separated by '.', '_', '__' or '-', "
+        "with '/' between path parts, or ROOT.\n"
+        "b.yaml: 1 error, 0 warnings\n"
+    )
+
+
+def test_several_clean_files_pass_and_json_holds_all_findings(in_tmp: Path) -> None:
+    first = _write(in_tmp, WARNINGS, name="a.yaml")
+    second = _write(in_tmp, MIXED, name="b.yaml")
+
+    assert _run("validate", first, first).exit_code == 0
+    result = _run("validate", first, second, "-f", "json")
+    assert result.exit_code == 1
+    assert [(f["file"], f["id"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("a.yaml", "PTC106"),
+        ("b.yaml", "PTC201"),
+        ("b.yaml", "PTC204"),
+    ]
+
+
+def test_an_unreadable_file_among_several_is_exit_3_after_the_others(in_tmp: Path) -> None:
+    bad = _write(in_tmp, ERRORS, name="b.yaml")
+
+    result = _run("validate", "nope.yaml", bad)
+
+    assert (result.exit_code, result.stderr) == (3, "error: nope.yaml: no such file\n")
+    assert result.stdout.endswith("b.yaml: 1 error, 0 warnings\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from ptc.cli import plan, rewrite, sandbox, validate
+from ptc.cli import iam, plan, rewrite, sandbox, status, validate
 
 app = typer.Typer(
     name="ptc",
@@ -20,7 +20,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-for module in (validate, plan, rewrite, sandbox):
+for module in (validate, plan, status, rewrite, iam, sandbox):
     module.register(app)
 
 

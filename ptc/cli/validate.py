@@ -1,16 +1,29 @@
-"""`ptc validate`, `ptc schema` and `ptc checks`: offline, no AWS, no boto3."""
+"""`ptc validate`, `ptc schema` and `ptc checks`: offline, no boto3 (except `validate --online`)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ptc.cli.aws import (
+    DEFAULT_SANDBOX_STATE,
+    Profile,
+    Regions,
+    SandboxFlag,
+    SandboxState,
+    aws_session,
+)
 from ptc.cli.output import fail, out
-from ptc.errors import EXIT_FAILED, EXIT_OK, PtcError
+from ptc.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, PtcError
+
+if TYPE_CHECKING:
+    from ptc.checks.base import Finding
+    from ptc.checks.runner import Validation
 
 
 class FindingFormat(StrEnum):
@@ -20,8 +33,26 @@ class FindingFormat(StrEnum):
     sarif = "sarif"
 
 
+_FILES_HELP = "The desired-state files (one or more, e.g. from pre-commit)."
+_ONLINE_HELP = (
+    "After the offline checks pass, ask AWS (or --sandbox) whether each rule's secret exists "
+    "with username and accessToken, and whether ECR validates the rule (run after apply)."
+)
+
+
+@dataclass
+class _Report:
+    """One file's findings, as the user named the file."""
+
+    name: str
+    findings: list[Finding]
+    validation: Validation | None = None  # None: the file could not be read
+
+
 def validate(
-    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help=_FILES_HELP, show_default=False, metavar="FILE...")
+    ],
     output_format: Annotated[
         FindingFormat, typer.Option("--format", "-f", help="How to print the findings.")
     ] = FindingFormat.text,
@@ -30,27 +61,105 @@ def validate(
         list[str] | None,
         typer.Option(help="Skip checks whose ID starts with this (repeatable), e.g. PTC204."),
     ] = None,
+    online: Annotated[bool, typer.Option("--online", help=_ONLINE_HELP)] = False,
+    region: Regions = None,
+    sandbox: SandboxFlag = False,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+    profile: Profile = None,
 ) -> None:
-    """Check a desired-state file offline: every finding with file:line:col, ID and fix."""
-    from ptc.checks import formats
+    """Check desired-state files: every finding with file:line:col, ID and fix.
+
+    Offline by default. Exit 0 when clean, 1 when any file has errors (or warnings with
+    --strict), 3 when a file cannot be read (the others are still checked).
+    """
+    if not online and (sandbox or profile or region):
+        out("error: --sandbox, --profile and --region need --online", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    prefixes = tuple(ignore or ())
+    reports = [_offline(path, prefixes) for path in files]
+    if online:
+        try:
+            _add_online(reports, _AwsOptions(region, sandbox, sandbox_state, profile), prefixes)
+        except PtcError as exc:
+            fail(exc)
+    _render(reports, output_format)
+    raise typer.Exit(_exit_code(reports, strict))
+
+
+def _offline(path: Path, ignore: tuple[str, ...]) -> _Report:
     from ptc.checks.runner import validate_file
 
     try:
-        result = validate_file(file, ignore=ignore or ())
+        validation = validate_file(path, ignore=ignore)
     except PtcError as exc:
-        fail(exc)
-    findings = result.findings
+        # One unreadable file must not hide the findings of the others (pre-commit).
+        out(f"error: {exc}", err=True)
+        return _Report(str(path), [])
+    return _Report(str(path), list(validation.findings), validation)
+
+
+@dataclass(frozen=True)
+class _AwsOptions:
+    regions: list[str] | None
+    sandbox: bool
+    sandbox_state: Path
+    profile: str | None
+
+
+def _add_online(reports: list[_Report], options: _AwsOptions, ignore: tuple[str, ...]) -> None:
+    """The online checks, for the files whose offline checks found no errors."""
+    checkable = [r for r in reports if r.validation is not None and not r.validation.errors]
+    if not checkable:
+        return
+    # boto3 is imported here only: plain `ptc validate` must start without it.
+    from ptc.aws.online import OnlineProbe
+    from ptc.checks.online import locate, online_problems
+
+    with aws_session(options.sandbox, options.sandbox_state, options.profile) as session:
+        for report in checkable:
+            assert report.validation is not None and report.validation.context is not None
+            context = report.validation.context
+            regions = _online_regions(report.name, context.file.regions, options.regions)
+            problems = online_problems(context, OnlineProbe(session, regions), regions)
+            found = [f for f in locate(context, problems) if not f.check_id.startswith(ignore)]
+            report.findings = sorted({*report.findings, *found})
+
+
+def _online_regions(name: str, file_regions: list[str], wanted: list[str] | None) -> list[str]:
+    unknown = [r for r in wanted or [] if r not in file_regions]
+    if unknown:
+        raise PtcError(
+            f"--region {', '.join(unknown)}: not a region of {name} ({', '.join(file_regions)})"
+        )
+    return [r for r in file_regions if wanted is None or r in wanted]
+
+
+def _render(reports: list[_Report], output_format: FindingFormat) -> None:
+    from ptc.checks import formats
+
+    readable = [r for r in reports if r.validation is not None]
     if output_format is FindingFormat.text:
-        if findings:
-            out(formats.as_text(findings))
-        out(f"{file}: {formats.summary(findings)}")
-    else:
-        render = {"json": formats.as_json, "github": formats.as_github, "sarif": formats.as_sarif}
-        text = render[output_format.value](findings)
-        if text:
-            out(text)
-    failing = result.errors or (strict and result.warnings)
-    raise typer.Exit(EXIT_FAILED if failing else EXIT_OK)
+        for report in readable:
+            if report.findings:
+                out(formats.as_text(report.findings))
+            out(f"{report.name}: {formats.summary(report.findings)}")
+        return
+    if not readable:
+        return  # nothing was read: the errors on stderr say why
+    render = {"json": formats.as_json, "github": formats.as_github, "sarif": formats.as_sarif}
+    text = render[output_format.value]([f for r in readable for f in r.findings])
+    if text:
+        out(text)
+
+
+def _exit_code(reports: list[_Report], strict: bool) -> int:
+    from ptc.checks.base import Severity
+
+    if any(r.validation is None for r in reports):
+        return EXIT_UNREADABLE
+    failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
+    found = [f for r in reports for f in r.findings]
+    return EXIT_FAILED if any(f.severity in failing for f in found) else EXIT_OK
 
 
 def schema() -> None:

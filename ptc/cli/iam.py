@@ -1,0 +1,65 @@
+"""`ptc iam-policy`: the least-privilege IAM policy for a command on a file. No AWS, no boto3."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ptc.cli.aws import Regions
+from ptc.cli.output import fail, out
+from ptc.errors import PtcError
+
+
+class ForCommand(StrEnum):
+    plan = "plan"
+    apply = "apply"
+    status = "status"
+    backfill = "backfill"
+
+
+_PRUNE_HELP = (
+    "Allow deleting templates, as 'apply --prune' does (default: the file's 'prune'). "
+    "Deleting rules is always allowed with rules: a rule whose upstream changes is replaced."
+)
+
+
+def iam_policy(
+    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
+    for_command: Annotated[
+        ForCommand, typer.Option("--for", help="The command the role runs.")
+    ] = ForCommand.plan,
+    account: Annotated[
+        str | None,
+        typer.Option(help="Account ID for the ARNs when the file has no 'account' (else '*')."),
+    ] = None,
+    prune: Annotated[bool | None, typer.Option("--prune/--no-prune", help=_PRUNE_HELP)] = None,
+    region: Regions = None,
+) -> None:
+    """Print the least-privilege IAM identity policy (JSON) a CI role needs for a command.
+
+    Only the actions the command calls, scoped to the file's regions, account, secrets,
+    repository prefixes and roles. Notes (a missing account, KMS keys to add) go to stderr.
+    """
+    from ptc.iam_policy import build_policy, load_file
+
+    try:
+        model = load_file(file)
+        unknown = [r for r in region or [] if r not in model.regions]
+        if unknown:
+            raise PtcError(f"--region {', '.join(unknown)}: not a region of {file}")
+        result = build_policy(
+            model, for_command.value, regions=region, account=account, prune=prune
+        )
+    except PtcError as exc:
+        fail(exc)
+    for note in result.notes:
+        out(f"note: {note}", err=True)
+    out(json.dumps(result.policy, indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("iam-policy")(iam_policy)

@@ -1,0 +1,378 @@
+"""The least-privilege IAM identity policy a CI role needs to run one ptc command on one file.
+
+Pure: a validated file in, a policy document out. `GRANTS` is the whole knowledge, one
+declarative table: command -> grants; a grant names the IAM actions of the operations the
+command calls (ptc/aws/gateway.py, ptc/aws/repositories.py) and how to build their resources
+from the file. tests/test_iam_policy.py runs each command against the sandbox, records every
+call and its resource, and fails when this table allows too little or too much.
+
+Facts from the Service Authorization Reference (ECR, Secrets Manager, STS):
+- ECR's rule, template and registry-policy actions have no resource type: their Resource
+  must be "*", so those statements are pinned to the file's regions with aws:RequestedRegion.
+- Create/UpdatePullThroughCacheRule list iam:PassRole as a dependent action (customRoleArn);
+  Create/UpdateRepositoryCreationTemplate list iam:PassRole, ecr:CreateRepository,
+  ecr:PutLifecyclePolicy and ecr:SetRepositoryPolicy (the ECR user guide: the last two only
+  when the template has that policy).
+- BatchGetSecretValue also needs secretsmanager:GetSecretValue on each secret.
+- sts:GetCallerIdentity needs no permission (it cannot even be denied), so it is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ptc import catalog
+from ptc.config.models import PtcFile, Rule, Secret, Template
+
+Command = Literal["plan", "apply", "status", "backfill"]
+COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill")
+ANY_ACCOUNT = "*"
+# The service ECR passes a custom role to: the API itself, or pull-through cache's principal.
+# Which one ECR names in iam:PassedToService is undocumented, so both are allowed.
+_ECR_SERVICES = ["ecr.amazonaws.com", "pullthroughcache.ecr.amazonaws.com"]
+_SECRET_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to names
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a policy is for: the file, the regions it is narrowed to, the account, prune."""
+
+    file: PtcFile
+    regions: tuple[str, ...]
+    account: str = ANY_ACCOUNT
+    prune: bool = False
+
+    def regions_of(self, item: Rule | Secret | Template | Any) -> list[str]:
+        return [r for r in self.file.regions_of(item) if r in self.regions]
+
+
+Resources = Callable[[Scope], list[str]]
+Condition = Callable[[Scope], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One statement: actions on resources, included when `when` holds and resources exist."""
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: Resources
+    when: Callable[[Scope], bool] = lambda scope: True
+    condition: Condition | None = None
+
+
+# -- resource builders ---------------------------------------------------------------------
+
+
+def _anywhere(scope: Scope) -> list[str]:
+    """Actions without a resource type: "*", narrowed by region in the condition."""
+    return ["*"]
+
+
+def _in_regions(scope: Scope) -> dict[str, Any]:
+    return {"StringEquals": {"aws:RequestedRegion": sorted(scope.regions)}}
+
+
+def _passed_to_ecr(scope: Scope) -> dict[str, Any]:
+    return {"StringEquals": {"iam:PassedToService": _ECR_SERVICES}}
+
+
+def secret_arn(scope: Scope, region: str, name_or_arn: str) -> str:
+    """A secret named in the file as an IAM resource: ARNs as given, names with the suffix."""
+    if name_or_arn.startswith("arn:"):
+        return name_or_arn
+    partition = catalog.partition_of(region)
+    prefix = f"arn:{partition}:secretsmanager:{region}:{scope.account}:secret:"
+    return f"{prefix}{name_or_arn}{_SECRET_SUFFIX}"
+
+
+def repository_arns(scope: Scope, region: str, prefix: str) -> str:
+    """Repositories under a rule or template prefix (ROOT: every repository)."""
+    partition = catalog.partition_of(region)
+    base = f"arn:{partition}:ecr:{region}:{scope.account}:repository/"
+    normalized = catalog.normalize_prefix(prefix)
+    return base + ("*" if normalized == catalog.ROOT else f"{normalized}/*")
+
+
+def _managed_secrets(scope: Scope) -> list[str]:
+    return [secret_arn(scope, r, s.name) for s in scope.file.secrets for r in scope.regions_of(s)]
+
+
+def _template_repositories(has: Callable[[Template], bool]) -> Resources:
+    def build(scope: Scope) -> list[str]:
+        return [
+            repository_arns(scope, region, t.prefix)
+            for t in scope.file.templates
+            if has(t)
+            for region in scope.regions_of(t)
+        ]
+
+    return build
+
+
+def _rule_repositories(scope: Scope) -> list[str]:
+    return [repository_arns(scope, region, rule.prefix) for rule, region in _rules(scope)]
+
+
+def _all_repositories(scope: Scope) -> list[str]:
+    """Listing repositories (DescribeRepositories without names) is checked on all of them."""
+    return [repository_arns(scope, region, catalog.ROOT) for region in scope.regions]
+
+
+def _roles(kind: Literal["rules", "templates"]) -> Resources:
+    def build(scope: Scope) -> list[str]:
+        items: list[Rule] | list[Template] = getattr(scope.file, kind)
+        return [i.role for i in items if i.role and scope.regions_of(i)]
+
+    return build
+
+
+def _rules(scope: Scope) -> list[tuple[Rule, str]]:
+    return [(rule, region) for rule in scope.file.rules for region in scope.regions_of(rule)]
+
+
+# -- predicates ------------------------------------------------------------------------------
+
+
+def _has_secrets(scope: Scope) -> bool:
+    return any(scope.regions_of(s) for s in scope.file.secrets)
+
+
+def _has_rules(scope: Scope) -> bool:
+    return bool(_rules(scope))
+
+
+def _has_templates(scope: Scope) -> bool:
+    return any(scope.regions_of(t) for t in scope.file.templates)
+
+
+def _has_permissions(scope: Scope) -> bool:
+    # getattr: the `permissions:` section is newer than this table's first version.
+    return any(scope.regions_of(p) for p in getattr(scope.file, "permissions", []))
+
+
+def _replaces_or_prunes_rules(scope: Scope) -> bool:
+    # A rule whose upstream changes is replaced (deleted, then created), prune or not.
+    return _has_rules(scope) or scope.prune
+
+
+def _prunes(scope: Scope) -> bool:
+    return scope.prune
+
+
+def _has_lifecycle(template: Template) -> bool:
+    return template.lifecycle_policy is not None
+
+
+def _has_repository_policy(template: Template) -> bool:
+    return template.repository_policy is not None
+
+
+# -- the table -----------------------------------------------------------------------------
+
+_PLAN: tuple[Grant, ...] = (
+    Grant(
+        "ReadRulesTemplatesAndRegistryPolicy",
+        (
+            "ecr:DescribePullThroughCacheRules",
+            "ecr:DescribeRepositoryCreationTemplates",
+            "ecr:GetRegistryPolicy",
+        ),
+        _anywhere,
+        condition=_in_regions,
+    ),
+    Grant("ListSecrets", ("secretsmanager:ListSecrets",), _anywhere, condition=_in_regions),
+    # Values of managed secrets are compared, 20 to a BatchGetSecretValue call.
+    Grant(
+        "BatchReadManagedSecrets",
+        ("secretsmanager:BatchGetSecretValue",),
+        _anywhere,
+        when=_has_secrets,
+        condition=_in_regions,
+    ),
+    Grant("ReadManagedSecretValues", ("secretsmanager:GetSecretValue",), _managed_secrets),
+)
+
+_APPLY: tuple[Grant, ...] = (
+    *_PLAN,
+    Grant(
+        "WriteManagedSecrets",
+        ("secretsmanager:CreateSecret", "secretsmanager:UpdateSecret"),
+        _managed_secrets,
+    ),
+    # No secretsmanager:DescribeSecret: plan resolves every rule's secret ARN (it refuses
+    # missing secrets) and apply gets the ARN of each secret it creates, so the gateway's
+    # DescribeSecret fallback is not reached; the proof test would catch a change.
+    Grant(
+        "WritePullThroughCacheRules",
+        ("ecr:CreatePullThroughCacheRule", "ecr:UpdatePullThroughCacheRule"),
+        _anywhere,
+        when=_has_rules,
+        condition=_in_regions,
+    ),
+    Grant(
+        "DeletePullThroughCacheRules",
+        ("ecr:DeletePullThroughCacheRule",),
+        _anywhere,
+        when=_replaces_or_prunes_rules,
+        condition=_in_regions,
+    ),
+    Grant(
+        "WriteRepositoryCreationTemplates",
+        ("ecr:CreateRepositoryCreationTemplate", "ecr:UpdateRepositoryCreationTemplate"),
+        _anywhere,
+        when=_has_templates,
+        condition=_in_regions,
+    ),
+    Grant(
+        "DeleteRepositoryCreationTemplates",
+        ("ecr:DeleteRepositoryCreationTemplate",),
+        _anywhere,
+        when=_prunes,
+        condition=_in_regions,
+    ),
+    # Dependent actions ECR checks when a template is written (Service Authorization Ref.).
+    Grant(
+        "TemplatesCreateRepositories",
+        ("ecr:CreateRepository",),
+        _template_repositories(lambda t: True),
+    ),
+    Grant(
+        "TemplatesSetLifecyclePolicies",
+        ("ecr:PutLifecyclePolicy",),
+        _template_repositories(_has_lifecycle),
+    ),
+    Grant(
+        "TemplatesSetRepositoryPolicies",
+        ("ecr:SetRepositoryPolicy",),
+        _template_repositories(_has_repository_policy),
+    ),
+    Grant("PassRuleRoles", ("iam:PassRole",), _roles("rules"), condition=_passed_to_ecr),
+    Grant("PassTemplateRoles", ("iam:PassRole",), _roles("templates"), condition=_passed_to_ecr),
+    Grant(
+        "WriteRegistryPolicy",
+        ("ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"),
+        _anywhere,
+        when=_has_permissions,
+        condition=_in_regions,
+    ),
+)
+
+# `ptc status` (ptc/aws/repositories.py): the live rules, then every cached repository.
+# Adjust here when status reads more (the proof test says which entry is missing).
+_STATUS: tuple[Grant, ...] = (
+    Grant(
+        "ReadPullThroughCacheRules",
+        ("ecr:DescribePullThroughCacheRules",),
+        _anywhere,
+        condition=_in_regions,
+    ),
+    Grant("ListRepositories", ("ecr:DescribeRepositories",), _all_repositories),
+    Grant(
+        "ReadCachedRepositories",
+        (
+            "ecr:DescribeImages",
+            "ecr:GetLifecyclePolicy",
+            "ecr:GetRepositoryPolicy",
+            "ecr:ListTagsForResource",
+        ),
+        _rule_repositories,
+    ),
+)
+
+_BACKFILL: tuple[Grant, ...] = (
+    *_STATUS,
+    Grant(
+        "BackfillCachedRepositories",
+        ("ecr:PutLifecyclePolicy", "ecr:SetRepositoryPolicy", "ecr:TagResource"),
+        _rule_repositories,
+    ),
+)
+
+GRANTS: dict[Command, tuple[Grant, ...]] = {
+    "plan": _PLAN,
+    "apply": _APPLY,
+    "status": _STATUS,
+    "backfill": _BACKFILL,
+}
+
+
+# -- building the document ---------------------------------------------------------------
+
+
+def load_file(path: Path) -> PtcFile:
+    """The whole file as a model; ConfigError (naming `ptc validate`) when it has errors."""
+    from ptc.checks.runner import load_valid
+
+    validation = load_valid(path)
+    assert validation.file is not None
+    return validation.file
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """The policy document and the notes to show beside it (never inside it)."""
+
+    policy: dict[str, Any]
+    notes: list[str]
+
+
+def build_policy(
+    file: PtcFile,
+    command: Command,
+    *,
+    regions: Iterable[str] | None = None,
+    account: str | None = None,
+    prune: bool | None = None,
+) -> PolicyResult:
+    """The policy for `command` on a validated `file`.
+
+    `regions` narrows the file's regions, `account` stands in for a file without one, and
+    `prune` overrides the file's (deletes of templates are allowed only when pruning).
+    """
+    wanted = set(regions) if regions is not None else None
+    scope = Scope(
+        file=file,
+        regions=tuple(r for r in file.regions if wanted is None or r in wanted),
+        account=file.account or account or ANY_ACCOUNT,
+        prune=file.prune if prune is None else prune,
+    )
+    statements = [s for grant in GRANTS[command] if (s := _statement(grant, scope))]
+    return PolicyResult({"Version": "2012-10-17", "Statement": statements}, _notes(scope, command))
+
+
+def _statement(grant: Grant, scope: Scope) -> dict[str, Any] | None:
+    if not grant.when(scope):
+        return None
+    resources = sorted(set(grant.resources(scope)))
+    if not resources:
+        return None
+    statement: dict[str, Any] = {
+        "Sid": grant.sid,
+        "Effect": "Allow",
+        "Action": sorted(grant.actions),
+        "Resource": resources[0] if resources == ["*"] else resources,
+    }
+    if grant.condition is not None:
+        statement["Condition"] = grant.condition(scope)
+    return statement
+
+
+def _notes(scope: Scope, command: Command) -> list[str]:
+    notes: list[str] = []
+    if scope.account == ANY_ACCOUNT:
+        notes.append(
+            "the file has no 'account': ARNs use '*' for the account; "
+            "add 'account:' to the file or pass --account"
+        )
+    keys = sorted({s.kms_key for s in scope.file.secrets if s.kms_key and scope.regions_of(s)})
+    if keys and command in ("plan", "apply"):
+        needed = "kms:Decrypt" if command == "plan" else "kms:Decrypt and kms:GenerateDataKey"
+        notes.append(
+            f"secrets are encrypted with {', '.join(keys)}: add {needed} on those keys "
+            "(their key ARNs; not in this policy, aliases cannot be resolved offline)"
+        )
+    return notes
