@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -247,7 +246,7 @@ def test_apply_applies_verifies_and_converges(rules: Path, sandbox: list[str]) -
 
 def test_apply_refuses_to_prompt_without_a_terminal(rules: Path, sandbox: list[str]) -> None:
     result = run("apply", *sandbox, rules, input="y\n")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == NOT_A_TTY
     assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == ADD_ALL  # nothing applied
 
@@ -272,10 +271,9 @@ def test_apply_asks_on_a_terminal(
     last_line: str,
     left: str,
 ) -> None:
-    import ptc.cli.plan
+    import ptc.cli.output
 
-    terminal = SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True), stdout=sys.stdout)
-    monkeypatch.setattr(ptc.cli.plan, "sys", terminal)
+    monkeypatch.setattr(ptc.cli.output, "stdin_is_terminal", lambda: True)
     result = run("apply", *sandbox, rules, input=answer)
     monkeypatch.undo()
     assert result.exit_code == 0

@@ -19,7 +19,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import fail, out
+from ptc.cli.output import confirm, fail, out
 from ptc.errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, PtcError
 
 if TYPE_CHECKING:
@@ -182,7 +182,11 @@ def _apply(
     if not options.force:
         workflow.check_prune_guard(the_plan, live)
     if not options.auto_approve:
-        _confirm()
+        confirm(
+            "Apply these changes?",
+            cancelled="Apply cancelled; nothing was changed.",
+            what="plan",
+        )
     report = workflow.apply(
         the_plan,
         gateway,
@@ -194,17 +198,6 @@ def _apply(
     console.print()
     render_report(report, console)
     return report
-
-
-def _confirm() -> None:
-    if not sys.stdin.isatty():
-        raise PtcError(
-            "refusing to ask for confirmation: standard input is not a terminal; "
-            "review the plan and pass --auto-approve"
-        )
-    if not typer.confirm("Apply these changes?", default=False):
-        out("Apply cancelled; nothing was changed.")
-        raise typer.Exit(EXIT_OK)
 
 
 def _progress(console: Console) -> Progress | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +17,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import fail, out
+from ptc.cli.output import confirm, fail, out
 from ptc.errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, PtcError
 
 if TYPE_CHECKING:
@@ -94,7 +93,11 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
     if plan.is_empty:
         return EXIT_OK
     if not auto_approve:
-        _confirm()
+        confirm(
+            "Apply this backfill?",
+            cancelled="Backfill cancelled; nothing was changed.",
+            what="backfill",
+        )
     result = apply_backfill(plan, gateway, progress=_progress(console))
     console.print()
     render_backfill_report(result, console)
@@ -103,20 +106,6 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
 
 def _exit_code(result: BackfillReport) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
-
-
-def _confirm() -> None:
-    # Asking needs a terminal; without one this is a usage error (2), not a failure.
-    if not sys.stdin.isatty():
-        out(
-            "error: refusing to ask for confirmation: standard input is not a terminal; "
-            "review the backfill and pass --auto-approve",
-            err=True,
-        )
-        raise typer.Exit(EXIT_USAGE)
-    if not typer.confirm("Apply this backfill?", default=False):
-        out("Backfill cancelled; nothing was changed.")
-        raise typer.Exit(EXIT_OK)
 
 
 def _console() -> Console:

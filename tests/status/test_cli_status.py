@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
+import ptc.cli.output
 import ptc.cli.status
 from ptc.aws.errors import AwsError
 from ptc.aws.repositories import RepositoryGateway
@@ -115,8 +115,7 @@ def test_backfill_refuses_to_prompt_without_a_terminal(changed: Path, sandbox: l
 def test_backfill_asks_on_a_terminal_and_a_no_changes_nothing(
     changed: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    terminal = SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True), stdout=sys.stdout)
-    monkeypatch.setattr(ptc.cli.status, "sys", terminal)
+    monkeypatch.setattr(ptc.cli.output, "stdin_is_terminal", lambda: True)
     result = run("status", *sandbox, "--backfill", changed, input="n\n")
     assert result.exit_code == 0
     assert "Apply this backfill? [y/N]:" in result.stdout
