@@ -477,7 +477,7 @@ def test_export_writes_a_file_that_validates_and_plans_clean(
     exported = tmp_path / "exported.yaml"
     result = run("export", *sandbox, "-r", "us-east-1", "-r", "eu-west-1", "-o", exported)
     assert result.exit_code == 0
-    assert result.stdout == f"Wrote {exported}: 4 rules, 2 templates.\n"
+    assert result.stdout == f"Wrote {exported}: 2 rules, 2 templates, 0 permissions.\n"
     document = yaml.safe_load(exported.read_text())
     assert document["account"] == ACCOUNT and document["regions"] == ["us-east-1", "eu-west-1"]
     assert {(t["description"], tuple(t.get("regions", ()))) for t in document["templates"]} == {

@@ -211,6 +211,9 @@ def _progress(console: Console) -> Progress | None:
     return report_progress
 
 
+_EXPORTED = ("rules", "templates", "permissions")
+
+
 def export(
     region: Regions = None,
     output: Annotated[
@@ -229,12 +232,14 @@ def export(
             regions = region or [session.region_name or "us-east-1"]
             gateway = Gateway(session, regions)
             live = gateway.read(gateway.account_id())
-        text = to_yaml(export_live(live))
+        document = export_live(live)
+        text = to_yaml(document)
         if output is None:
             sys.stdout.write(text)
         else:
             output.write_text(text, encoding="utf-8")
-            out(f"Wrote {output}: {len(live.rules)} rules, {len(live.templates)} templates.")
+            counts = ", ".join(f"{len(document.get(k, []))} {k}" for k in _EXPORTED)
+            out(f"Wrote {output}: {counts}.")
     except PtcError as exc:
         fail(exc)
     except OSError as exc:
