@@ -11,10 +11,8 @@ construction (it re-plans from live state), so re-running after a failure conver
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
 from typing import Protocol
@@ -24,12 +22,9 @@ from ptc.plan import statements
 from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.resources import RuleResource, SecretResource, StatementResource, TemplateResource
 from ptc.plan.values import secret_string
+from ptc.regions import Outcome, run_regions, run_steps
 
-
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    FAILED = "failed"
-    NOT_ATTEMPTED = "not attempted"
+__all__ = ["ApplyReport", "Outcome", "Progress", "Result", "Writer", "apply_plan"]
 
 
 @dataclass(frozen=True)
@@ -86,35 +81,17 @@ class _Region:
         self.stop = stop
         self.secret_arns: dict[str, str] = {}
 
-    def run(
-        self, changes: list[Change], progress: Progress | None, go: threading.Event
-    ) -> list[Result]:
-        go.wait()
-        results: list[Result] = []
-        steps = _steps(changes)
-        for position, step in enumerate(steps):
-            if self.stop.is_set():
-                results += [Result(c, Outcome.NOT_ATTEMPTED) for s in steps[position:] for c in s]
-                break
-            try:
-                self.apply_step(step)
-            except PtcError as exc:
-                results += _each(step, Outcome.FAILED, progress, str(exc))
-                results += [
-                    Result(c, Outcome.NOT_ATTEMPTED) for s in steps[position + 1 :] for c in s
-                ]
-                break
-            results += _each(step, Outcome.APPLIED, progress)
-        return results
+    def run(self, changes: Sequence[Change], progress: Progress | None) -> list[Result]:
+        return run_steps(_steps(changes), self.apply_step, PtcError, Result, self.stop, progress)
 
-    def apply_step(self, step: list[Change]) -> None:
+    def apply_step(self, step: Sequence[Change]) -> None:
         if step[0].kind == "statement":
             self._statements(step)
         else:
             [change] = step
             self.apply(change)
 
-    def _statements(self, changes: list[Change]) -> None:
+    def _statements(self, changes: Sequence[Change]) -> None:
         """One read-merge-write of the region's registry policy for all its statement changes."""
         region = changes[0].region
         upserts = {c.key: c.desired for c in changes if isinstance(c.desired, StatementResource)}
@@ -182,7 +159,7 @@ class _Region:
         return rule.model_copy(update={"credential_arn": arn})
 
 
-def _steps(changes: list[Change]) -> list[list[Change]]:
+def _steps(changes: Sequence[Change]) -> list[list[Change]]:
     """One step per change, except that a region's statement changes are a single step."""
     steps: list[list[Change]] = []
     for change in changes:
@@ -191,15 +168,6 @@ def _steps(changes: list[Change]) -> list[list[Change]]:
         else:
             steps.append([change])
     return steps
-
-
-def _each(
-    step: list[Change], outcome: Outcome, progress: Progress | None, error: str | None = None
-) -> list[Result]:
-    if progress:
-        for change in step:
-            progress(change, outcome)
-    return [Result(change, outcome, error) for change in step]
 
 
 def apply_plan(
@@ -217,25 +185,11 @@ def apply_plan(
     report = ApplyReport()
     if not by_region:
         return report
-    go = threading.Event()
-    futures: list[Future[list[Result]]] = []
-    with ThreadPoolExecutor(max_workers=min(8, len(by_region))) as pool:
-        try:
-            # No region begins before all are submitted: a Ctrl-C while the threads start
-            # then finds nothing done, rather than a region at work outside this try.
-            for changes in by_region:
-                region = _Region(writer, base_dir, stop, placeholders)
-                futures.append(pool.submit(region.run, changes, progress, go))
-            go.set()
-            for future in futures:
-                future.exception()
-        except KeyboardInterrupt:
-            # Ctrl-C: let the calls in flight finish, attempt nothing more, then report.
-            stop.set()
-            go.set()
-        for future in futures:
-            report.results += future.result()
-    for changes in by_region[len(futures) :]:  # not submitted: Ctrl-C came first
-        report.results += [Result(c, Outcome.NOT_ATTEMPTED) for c in changes]
+    report.results = run_regions(
+        by_region,
+        lambda changes: _Region(writer, base_dir, stop, placeholders).run(changes, progress),
+        Result,
+        stop,
+    )
     report.interrupted = stop.is_set()
     return report

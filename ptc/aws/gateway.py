@@ -1,24 +1,22 @@
-"""The only module that talks to AWS: reads live state and makes the changes.
+"""Plan's and apply's AWS side: reads live state and makes the changes.
 
 Reads use boto3 paginators, so a region costs a handful of calls however many rules it
 has: DescribePullThroughCacheRules, DescribeRepositoryCreationTemplates and ListSecrets
 (one page each up to 100 or 1000 items) and GetRegistryPolicy, plus one
 BatchGetSecretValue per 20 managed secrets when values are compared. Regions are read
-concurrently. Every client retries throttling and 5xx answers with botocore's adaptive
-mode, bounded.
+concurrently. The clients, their retries and the log filter are ptc.aws.clients'.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
-from botocore.config import Config
 
 from ptc import catalog
+from ptc.aws.clients import RegionalClients, paginate
 from ptc.aws.errors import translate
 from ptc.aws.requests import (
     rule_create_request,
@@ -29,63 +27,12 @@ from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_fr
 from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
 from ptc.plan.statements import statements_from_policy
 
-RETRY_CONFIG = Config(
-    # total_max_attempts counts the first attempt; botocore's max_attempts would not.
-    retries={"mode": "adaptive", "total_max_attempts": 5},
-    connect_timeout=5,
-    read_timeout=30,
-    user_agent_extra="ptc",
-)
-
-
-class _WithholdSecretValues(logging.Filter):
-    """botocore's DEBUG log holds whole request and response bodies: never a secret's value."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "SecretString" in record.getMessage():
-            record.msg, record.args = "(a message holding a secret value, withheld by ptc)", ()
-        return True
-
-
-# The two loggers that print bodies: requests (CreateSecret, UpdateSecret) and responses
-# (BatchGetSecretValue). A filter on a logger sees only that logger's own records.
-for _name in ("botocore.endpoint", "botocore.parsers"):
-    logging.getLogger(_name).addFilter(_WithholdSecretValues())
-
 _SECRET_FILTER = [{"Key": "name", "Values": [catalog.SECRET_NAME_PREFIX]}]
 _BATCH = 20  # BatchGetSecretValue takes at most 20 secret IDs
 
 
-class Gateway:
-    """ECR and Secrets Manager in one account, across regions.
-
-    Create one per command run. Clients are made up front (boto3 sessions are not
-    thread-safe; clients are) and reused by the region threads.
-    """
-
-    def __init__(
-        self, session: boto3.Session, regions: Iterable[str], config: Config = RETRY_CONFIG
-    ) -> None:
-        self.session = session
-        self.regions = list(dict.fromkeys(regions))
-        with translate():
-            self._ecr = {
-                r: session.client("ecr", region_name=r, config=config) for r in self.regions
-            }
-            self._sm = {
-                r: session.client("secretsmanager", region_name=r, config=config)
-                for r in self.regions
-            }
-            first = self.regions[0] if self.regions else "us-east-1"
-            self._sts = session.client("sts", region_name=first, config=config)
-
-    def clients(self) -> list[Any]:
-        """Every client, for tests and tools that hook botocore events."""
-        return [*self._ecr.values(), *self._sm.values(), self._sts]
-
-    def account_id(self) -> str:
-        with translate():
-            return str(self._sts.get_caller_identity()["Account"])
+class Gateway(RegionalClients):
+    """ECR and Secrets Manager in one account, across regions. Create one per command run."""
 
     # -- reads -------------------------------------------------------------------------
 
@@ -104,17 +51,17 @@ class Gateway:
     def _read_region(self, region: str) -> LiveState:
         with translate(region):
             part = LiveState("", [region])
-            secrets = self._paginate(
+            secrets = paginate(
                 self._sm[region], "list_secrets", "SecretList", Filters=_SECRET_FILTER
             )
             part.secrets = [secret_from_api(s, region) for s in secrets]
             part.secret_versions = {s["ARN"]: str(s.get("LastChangedDate", "")) for s in secrets}
             index = part.index(region)
-            rules = self._paginate(
+            rules = paginate(
                 self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
             )
             part.rules = [rule_from_api(r, region, index) for r in rules]
-            templates = self._paginate(
+            templates = paginate(
                 self._ecr[region],
                 "describe_repository_creation_templates",
                 "repositoryCreationTemplates",
@@ -124,13 +71,6 @@ class Gateway:
         part.registry_policies = {region: policy}
         part.statements = statements_from_policy(policy, region)
         return part
-
-    @staticmethod
-    def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for page in client.get_paginator(operation).paginate(**kwargs):
-            items += page.get(key, [])
-        return items
 
     def secret_strings(self, region: str, arns: list[str]) -> dict[str, str]:
         """The live SecretString of each ARN. Callers compare and drop them at once."""

@@ -3,7 +3,7 @@
 Per region: one paginated DescribeRepositories (up to 1000 repositories a page) and one
 DescribePullThroughCacheRules. Per repository in scope, a constant four calls, run on a
 bounded thread pool: DescribeImages (one page up to 1000 images), GetLifecyclePolicy,
-GetRepositoryPolicy and ListTagsForResource. Clients share gateway.RETRY_CONFIG (adaptive
+GetRepositoryPolicy and ListTagsForResource. Clients share clients.RETRY_CONFIG (adaptive
 retries, bounded), and every failure goes through errors.translate.
 """
 
@@ -17,19 +17,21 @@ from typing import Any, Final
 import boto3
 from botocore.config import Config
 
+from ptc.aws.clients import RETRY_CONFIG, RegionalClients, paginate
 from ptc.aws.errors import AwsError, translate
-from ptc.aws.gateway import RETRY_CONFIG
 from ptc.config.documents import canonical_json
 from ptc.status.match import InScope
 from ptc.status.models import RepositoryFacts
 
 WORKERS: Final = 16  # concurrent per-repository reads; adaptive retries pace them further
-_PAGE: Final = {"PageSize": 1000}  # the API's maximum: one call for most repositories
+_PAGE_SIZE: Final = 1000  # the API's maximum: one call for most repositories
 _GONE: Final = "RepositoryNotFoundException"
 
 
-class RepositoryGateway:
+class RepositoryGateway(RegionalClients):
     """ECR repositories in one account, across regions. Create one per command run."""
+
+    SECRETS = False
 
     def __init__(
         self,
@@ -38,22 +40,8 @@ class RepositoryGateway:
         config: Config = RETRY_CONFIG,
         workers: int = WORKERS,
     ) -> None:
-        self.regions = list(dict.fromkeys(regions))
+        super().__init__(session, regions, config)
         self.workers = workers
-        with translate():
-            self._ecr = {
-                r: session.client("ecr", region_name=r, config=config) for r in self.regions
-            }
-            first = self.regions[0] if self.regions else "us-east-1"
-            self._sts = session.client("sts", region_name=first, config=config)
-
-    def clients(self) -> list[Any]:
-        """Every client, for tests and tools that hook botocore events."""
-        return [*self._ecr.values(), self._sts]
-
-    def account_id(self) -> str:
-        with translate():
-            return str(self._sts.get_caller_identity()["Account"])
 
     # -- reads -------------------------------------------------------------------------
 
@@ -62,7 +50,7 @@ class RepositoryGateway:
         prefixes: dict[str, list[str]] = {}
         for region in self.regions:
             with translate(region):
-                rules = _paginate(
+                rules = paginate(
                     self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
                 )
             prefixes[region] = [r["ecrRepositoryPrefix"] for r in rules]
@@ -73,8 +61,8 @@ class RepositoryGateway:
         listed: list[tuple[str, dict[str, Any]]] = []
         for region in self.regions:
             with translate(region):
-                repositories = _paginate(
-                    self._ecr[region], "describe_repositories", "repositories", _PAGE
+                repositories = paginate(
+                    self._ecr[region], "describe_repositories", "repositories", _PAGE_SIZE
                 )
             listed += [(region, r) for r in repositories if in_scope(region, r["repositoryName"])]
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(listed)))) as pool:
@@ -112,8 +100,12 @@ class RepositoryGateway:
 
     def _images(self, region: str, name: str) -> list[dict[str, Any]]:
         with translate(region):
-            return _paginate(
-                self._ecr[region], "describe_images", "imageDetails", _PAGE, repositoryName=name
+            return paginate(
+                self._ecr[region],
+                "describe_images",
+                "imageDetails",
+                _PAGE_SIZE,
+                repositoryName=name,
             )
 
     def _document(self, region: str, name: str, operation: str) -> str | None:
@@ -148,16 +140,6 @@ class RepositoryGateway:
             self._ecr[region].tag_resource(
                 resourceArn=arn, tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())]
             )
-
-
-def _paginate(
-    client: Any, operation: str, key: str, config: dict[str, int] | None = None, **kwargs: Any
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    pages = client.get_paginator(operation).paginate(PaginationConfig=config or {}, **kwargs)
-    for page in pages:
-        items += page.get(key, [])
-    return items
 
 
 def _canonical(text: str | None) -> str | None:

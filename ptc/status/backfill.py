@@ -12,14 +12,13 @@ and plans only what is still missing, so it converges.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Final, Literal, Protocol
 
-from ptc.apply import Outcome
 from ptc.errors import PtcError
+from ptc.regions import Outcome, run_regions, run_steps
 from ptc.status.models import Drift, RepositoryStatus, StatusReport
 
 Setting = Literal["lifecycle_policy", "repository_policy", "resource_tags"]
@@ -157,32 +156,6 @@ def write(writer: BackfillWriter, action: BackfillAction) -> None:
         writer.tag_resource(action.region, action.arn, action.value)
 
 
-def _run_region(
-    writer: BackfillWriter,
-    actions: list[BackfillAction],
-    stop: threading.Event,
-    go: threading.Event,
-    progress: Progress | None,
-) -> list[BackfillResult]:
-    go.wait()
-    results: list[BackfillResult] = []
-    for position, action in enumerate(actions):
-        if stop.is_set():
-            return results + [BackfillResult(a, Outcome.NOT_ATTEMPTED) for a in actions[position:]]
-        try:
-            write(writer, action)
-        except PtcError as exc:
-            results.append(BackfillResult(action, Outcome.FAILED, str(exc)))
-            if progress:
-                progress(action, Outcome.FAILED)
-            rest = actions[position + 1 :]
-            return results + [BackfillResult(a, Outcome.NOT_ATTEMPTED) for a in rest]
-        results.append(BackfillResult(action, Outcome.APPLIED))
-        if progress:
-            progress(action, Outcome.APPLIED)
-    return results
-
-
 def apply_backfill(
     plan: BackfillPlan,
     writer: BackfillWriter,
@@ -196,23 +169,15 @@ def apply_backfill(
     report = BackfillReport()
     if not by_region:
         return report
-    go = threading.Event()
-    futures: list[Future[list[BackfillResult]]] = []
-    with ThreadPoolExecutor(max_workers=min(8, len(by_region))) as pool:
-        try:
-            # As in apply: no region starts before all are submitted, so a Ctrl-C during
-            # start-up leaves nothing running outside this try.
-            for actions in by_region:
-                futures.append(pool.submit(_run_region, writer, actions, stop, go, progress))
-            go.set()
-            for future in futures:
-                future.exception()
-        except KeyboardInterrupt:
-            stop.set()
-            go.set()
-        for future in futures:
-            report.results += future.result()
-    for actions in by_region[len(futures) :]:
-        report.results += [BackfillResult(a, Outcome.NOT_ATTEMPTED) for a in actions]
+
+    def region(actions: Sequence[BackfillAction]) -> list[BackfillResult]:
+        steps = [[action] for action in actions]  # one call each
+
+        def do(step: Sequence[BackfillAction]) -> None:
+            write(writer, step[0])
+
+        return run_steps(steps, do, PtcError, BackfillResult, stop, progress)
+
+    report.results = run_regions(by_region, region, BackfillResult, stop)
     report.interrupted = stop.is_set()
     return report

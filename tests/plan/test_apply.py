@@ -407,7 +407,7 @@ def test_ctrl_c_during_apply_finishes_the_call_in_flight_and_reports(
 def test_ctrl_c_while_regions_start_attempts_nothing(
     session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ptc.apply
+    import ptc.regions
 
     path = write_file(
         tmp_path, FILE.replace("regions: [us-east-1]", "regions: [us-east-1, eu-west-1]")
@@ -415,14 +415,14 @@ def test_ctrl_c_while_regions_start_attempts_nothing(
     planned = _plan(session, path)
     submitted: list[int] = []
 
-    class Interrupted(ptc.apply.ThreadPoolExecutor):
+    class Interrupted(ptc.regions.ThreadPoolExecutor):
         def submit(self, *args: Any, **kwargs: Any) -> Any:
             submitted.append(1)
             if len(submitted) == 2:  # Ctrl-C while the second region's thread starts
                 raise KeyboardInterrupt
             return super().submit(*args, **kwargs)
 
-    monkeypatch.setattr(ptc.apply, "ThreadPoolExecutor", Interrupted)
+    monkeypatch.setattr(ptc.regions, "ThreadPoolExecutor", Interrupted)
     desired = planned.desired
     log = CallLog()
     gw = log.hook(gateway(session, desired.regions))

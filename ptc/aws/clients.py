@@ -1,0 +1,82 @@
+"""The boto3 clients of one account across regions, shared by every AWS-facing class.
+
+Clients are made up front, once per command run: boto3 sessions are not thread-safe and
+clients are, so region threads reuse them. Every client retries throttling and 5xx answers
+with botocore's adaptive mode, bounded. Importing this module also keeps secret values out
+of botocore's DEBUG log, so no client can be made without that filter in place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import boto3
+from botocore.config import Config
+
+from ptc.aws.errors import translate
+
+RETRY_CONFIG = Config(
+    # total_max_attempts counts the first attempt; botocore's max_attempts would not.
+    retries={"mode": "adaptive", "total_max_attempts": 5},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="ptc",
+)
+
+
+class _WithholdSecretValues(logging.Filter):
+    """botocore's DEBUG log holds whole request and response bodies: never a secret's value."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "SecretString" in record.getMessage():
+            record.msg, record.args = "(a message holding a secret value, withheld by ptc)", ()
+        return True
+
+
+# The two loggers that print bodies: requests (CreateSecret, UpdateSecret) and responses
+# (GetSecretValue, BatchGetSecretValue). A filter on a logger sees only its own records.
+for _name in ("botocore.endpoint", "botocore.parsers"):
+    logging.getLogger(_name).addFilter(_WithholdSecretValues())
+
+
+class RegionalClients:
+    """ECR (and, where `SECRETS` is set, Secrets Manager) per region, plus one STS client."""
+
+    SECRETS: ClassVar[bool] = True
+
+    def __init__(
+        self, session: boto3.Session, regions: Iterable[str], config: Config = RETRY_CONFIG
+    ) -> None:
+        self.session = session
+        self.regions = list(dict.fromkeys(regions))
+        with translate():
+            self._ecr = {
+                r: session.client("ecr", region_name=r, config=config) for r in self.regions
+            }
+            self._sm = {
+                r: session.client("secretsmanager", region_name=r, config=config)
+                for r in (self.regions if self.SECRETS else [])
+            }
+            first = self.regions[0] if self.regions else "us-east-1"
+            self._sts = session.client("sts", region_name=first, config=config)
+
+    def clients(self) -> list[Any]:
+        """Every client, for tests and tools that hook botocore events."""
+        return [*self._ecr.values(), *self._sm.values(), self._sts]
+
+    def account_id(self) -> str:
+        with translate():
+            return str(self._sts.get_caller_identity()["Account"])
+
+
+def paginate(
+    client: Any, operation: str, key: str, page_size: int | None = None, **kwargs: Any
+) -> list[dict[str, Any]]:
+    """Every item of every page: a boto3 paginator, a handful of calls however many items."""
+    config = {"PageSize": page_size} if page_size else {}
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator(operation).paginate(PaginationConfig=config, **kwargs):
+        items += page.get(key, [])
+    return items
