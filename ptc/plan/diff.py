@@ -175,8 +175,11 @@ def _secret_changes(
             changes.append(Change(Action.CREATE, "secret", region, want.key, desired=want))
             continue
         fields = list(changed_fields(have.attributes(), want.attributes()))
-        if want.kms_key is None and "kms_key" in fields:
-            fields.remove("kms_key")  # the file does not manage the key; leave it as it is
+        if "kms_key" in fields and (
+            want.kms_key is None  # the file does not manage the key; leave it as it is
+            or same_kms_key(want.kms_key, have.kms_key, region, live.account)
+        ):
+            fields.remove("kms_key")
         if want.name in differing:
             fields.append("value")
         if fields:
@@ -193,6 +196,25 @@ def _secret_changes(
                 )
             )
     return changes
+
+
+def same_kms_key(a: str | None, b: str | None, region: str, account: str) -> bool:
+    """Whether two spellings name one KMS key or alias in this region and account.
+
+    Secrets Manager answers with a key ID or an alias ARN whatever the request said, so
+    `alias/x` in the file and `arn:aws:kms:<region>:<account>:alias/x` live are the same.
+    """
+    return a is not None and b is not None and _short_kms(a, region, account) == _short_kms(
+        b, region, account
+    )
+
+
+def _short_kms(key: str, region: str, account: str) -> str:
+    parts = key.split(":", 5)
+    if len(parts) == 6 and parts[2] == "kms" and parts[3] == region and parts[4] == account:
+        resource = parts[5]  # alias/x or key/<id>
+        return resource.removeprefix("key/")
+    return key
 
 
 def _statement_changes(desired: DesiredState, live: LiveState, region: str) -> list[Change]:

@@ -12,7 +12,7 @@ from rich.console import Console
 from ptc.config.models import PtcFile
 from ptc.plan.changes import SENSITIVE, Action, Change, Plan
 from ptc.plan.desired import DesiredState, expand
-from ptc.plan.diff import PlanError, ValueComparer, make_plan
+from ptc.plan.diff import PlanError, ValueComparer, make_plan, same_kms_key
 from ptc.plan.live import LiveState, SecretIndex, rule_from_api, template_from_api
 from ptc.plan.render import render_plan, summary_line
 from ptc.plan.resources import (
@@ -532,6 +532,9 @@ def test_a_secret_whose_value_differs_is_updated_without_showing_it() -> None:
         pytest.param(None, "alias/someone-elses", [], id="file sets no key: live key kept"),
         pytest.param("alias/ptc", "alias/ptc", [], id="same key"),
         pytest.param(
+            "alias/ptc", f"arn:aws:kms:{R}:{ACCOUNT}:alias/ptc", [], id="alias ARN answered"
+        ),
+        pytest.param(
             "alias/ptc",
             None,
             [("update", f"{R}/secret/{DOCKER}", ("kms_key",), None)],
@@ -814,3 +817,21 @@ def test_render_shows_a_policy_change_as_a_json_diff() -> None:
     assert "      ~ lifecycle_policy = (JSON document changed)\n" in text
     assert '          -  "rules": []\n' in text
     assert '          +      "rulePriority": 1,\n' in text
+
+
+@pytest.mark.parametrize(
+    ("file_key", "live_key", "same"),
+    [
+        ("alias/secrets", f"arn:aws:kms:{R}:123456789012:alias/secrets", True),
+        ("1234abcd-12ab", f"arn:aws:kms:{R}:123456789012:key/1234abcd-12ab", True),
+        (f"arn:aws:kms:{R}:123456789012:key/1234abcd-12ab", "1234abcd-12ab", True),
+        ("alias/secrets", "alias/other", False),
+        ("alias/secrets", f"arn:aws:kms:{R}:210987654321:alias/secrets", False),  # another account
+        ("alias/secrets", "arn:aws:kms:eu-west-1:123456789012:alias/secrets", False),
+        ("alias/secrets", None, False),
+    ],
+)
+def test_kms_keys_compare_by_what_they_name(
+    file_key: str, live_key: str | None, same: bool
+) -> None:
+    assert same_kms_key(file_key, live_key, R, "123456789012") is same
