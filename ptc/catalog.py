@@ -9,10 +9,13 @@ installed botocore so that a model change is noticed.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
+
+from ptc.errors import EXIT_USAGE, PtcError
 
 # -- name patterns (botocore ECR model) -------------------------------------------------
 
@@ -259,3 +262,20 @@ def is_template_prefix_valid(prefix: str) -> bool:
 def normalize_prefix(prefix: str) -> str:
     """ECR always assumes a trailing '/' on a prefix; ptc compares prefixes without it."""
     return prefix if prefix == ROOT else prefix.rstrip("/")
+
+
+class UnknownRegion(PtcError):
+    """A --region that is no AWS region, or one without pull-through cache."""
+
+    exit_code = EXIT_USAGE
+
+
+def check_regions(regions: list[str]) -> None:
+    """For --region where no file names the regions (export, sandbox pull)."""
+    for region in regions:
+        if region in PTC_UNSUPPORTED_REGIONS:
+            raise UnknownRegion(f"--region {region}: ECR pull-through cache is not offered there")
+        if region not in KNOWN_REGIONS:
+            close = difflib.get_close_matches(region, sorted(KNOWN_REGIONS), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UnknownRegion(f"--region {region}: not an AWS region{hint}")

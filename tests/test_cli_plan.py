@@ -813,3 +813,22 @@ def test_validate_reports_permission_mistakes_without_a_traceback(tmp_path: Path
         "PTC504",
         "PTC506",
     ]
+
+
+@pytest.mark.parametrize(
+    ("region", "message"),
+    [
+        ("mars-1", "error: --region mars-1: not an AWS region\n"),
+        (
+            "eu-centrl-1",
+            "error: --region eu-centrl-1: not an AWS region; did you mean eu-central-1?\n",
+        ),
+        ("cn-north-1", "error: --region cn-north-1: ECR pull-through cache is not offered there\n"),
+    ],
+)
+def test_export_refuses_a_region_it_cannot_read(
+    sandbox: list[str], region: str, message: str
+) -> None:
+    result = run("export", *sandbox, "-r", region)
+    assert result.exit_code == 2
+    assert result.stderr == message

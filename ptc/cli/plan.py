@@ -225,9 +225,11 @@ def export(
 ) -> None:
     """Write the live rules and templates as a desired-state file to adopt."""
     from ptc.aws.gateway import Gateway
+    from ptc.catalog import check_regions
     from ptc.export import export_live, to_yaml
 
     try:
+        check_regions(region or [])
         with aws_session(sandbox, sandbox_state, profile) as session:
             regions = region or [session.region_name or "us-east-1"]
             gateway = Gateway(session, regions)

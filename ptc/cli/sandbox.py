@@ -55,6 +55,7 @@ def pull(
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
 ) -> None:
     """Pull an image through the sandbox's cache, as ECR does: the rule, the template, the image."""
+    from ptc.catalog import check_regions
     from ptc.sandbox import DEFAULT_REGION
     from ptc.sandbox.embedded import running
     from ptc.sandbox.pull import parse_image
@@ -63,6 +64,7 @@ def pull(
     try:
         ref = parse_image(image)
         where = region or ref.region or DEFAULT_REGION
+        check_regions([where])
         with running(sandbox_state, where) as info:
             pulled = pull_image(ref, info.account_id, where)
     except PtcError as exc:

@@ -68,7 +68,14 @@ def load(path: Path) -> None:
         raise StateFileError(
             f"{path}: not a sandbox state file of format {FORMAT}; move it away to start afresh"
         )
-    restore(document.get("accounts", {}))
+    try:
+        restore(document.get("accounts", {}))
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # A hand-edited or truncated file: say so rather than show moto's internals.
+        raise StateFileError(
+            f"{path}: the sandbox state is damaged ({type(error).__name__}: {error}); "
+            "move it away to start afresh"
+        ) from error
 
 
 # -- whole sandbox ---------------------------------------------------------------------------

@@ -244,3 +244,14 @@ def test_the_pull_command_saves_to_the_sandbox_state(tmp_path: Path) -> None:
         client = sandbox.session().client("ecr")
         names = [r["repositoryName"] for r in client.describe_repositories()["repositories"]]
     assert names == ["quay/prometheus/x"]
+
+
+def test_pull_refuses_a_region_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    result = CliRunner().invoke(
+        app, ["sandbox", "pull", "--sandbox-state", str(path), "-r", "mars-1", "quay/x:1"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == "error: --region mars-1: not an AWS region\n"
+    assert isinstance(result.exception, SystemExit)  # an exit, not a traceback
+    assert not path.exists()  # refused before the sandbox started

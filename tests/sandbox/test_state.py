@@ -186,3 +186,16 @@ def test_embedded_sandbox_saves_what_was_done_before_a_failure(tmp_path: Path) -
     with running(path) as sandbox:
         rules = sandbox.session().client("ecr").describe_pull_through_cache_rules()
     assert [r["ecrRepositoryPrefix"] for r in rules["pullThroughCacheRules"]] == ["quay"]
+
+
+@pytest.mark.parametrize(
+    "accounts",
+    [{"123456789012": 5}, {"123456789012": {"us-east-1": 7}}, []],
+)
+def test_a_damaged_state_file_is_one_clear_error(
+    aws: SandboxInfo, tmp_path: Path, accounts: object
+) -> None:
+    path = tmp_path / "sandbox.json"
+    path.write_text(json.dumps({"format": 1, "accounts": accounts}))
+    with pytest.raises(state.StateFileError, match="the sandbox state is damaged"):
+        state.load(path)
