@@ -300,16 +300,6 @@ SCENARIOS: dict[str, list[Step]] = {
 }
 
 
-def _needs_status(command: Command) -> None:
-    if command not in ("status", "backfill"):
-        return
-    try:
-        importlib.import_module("ptc.status")
-        importlib.import_module("ptc.sandbox.pull")
-    except ImportError:
-        pytest.skip("`ptc status` is not implemented yet (ptc.status is missing)")
-
-
 def _run(step: Step, tmp_path: Path, index: int) -> tuple[Result, PtcFile | None]:
     state = ["--sandbox-state", str(tmp_path / "sandbox.json")]
     if step.command[0] == "sandbox":
@@ -324,7 +314,6 @@ def _run(step: Step, tmp_path: Path, index: int) -> tuple[Result, PtcFile | None
 def test_the_policy_allows_every_call_and_nothing_unused(
     command: Command, recorder: Recorder, tmp_path: Path
 ) -> None:
-    _needs_status(command)
     recorded: set[str] = set()
     granted: set[str] = set()
     for index, step in enumerate(SCENARIOS[command]):
