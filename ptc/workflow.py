@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ptc.account import check_account as check_credentials_account
 from ptc.apply import ApplyReport, Progress, apply_plan
 from ptc.checks.runner import load_valid
 from ptc.errors import PtcError
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_DELETES = 3
 DEFAULT_MAX_DELETE_SHARE = 0.30
-
-
-class AccountMismatch(PtcError):
-    """The credentials are for another account than the file names."""
 
 
 class UnsafePlan(PtcError):
@@ -60,13 +57,7 @@ def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
 
 
 def check_account(desired: DesiredState, gateway: Gateway) -> str:
-    account = gateway.account_id()
-    if desired.account is not None and desired.account != account:
-        raise AccountMismatch(
-            f"the file is for account {desired.account}, but the credentials are for "
-            f"{account}; refusing to continue"
-        )
-    return account
+    return check_credentials_account(desired.account, gateway)
 
 
 def plan_desired(

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ptc import catalog
+from ptc.account import check_account
 from ptc.checks.base import Check, Context, Finding, Problem
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule
@@ -154,12 +155,7 @@ def online_problems(ctx: Context, probe: LiveProbe, regions: Iterable[str]) -> l
 
     Raises PtcError when the credentials are for another account than the file's.
     """
-    account = probe.account_id()
-    if ctx.file.account is not None and ctx.file.account != account:
-        raise PtcError(
-            f"the file is for account {ctx.file.account}, but the credentials are for "
-            f"{account}; refusing to check"
-        )
+    account = check_account(ctx.file.account, probe)
     run = _Run(probe, account)
     wanted = set(regions)
     problems: list[Located] = []

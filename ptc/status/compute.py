@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ptc.account import check_account
 from ptc.plan.desired import DesiredState
 from ptc.status.drift import build_report
 from ptc.status.match import InScope, region_scopes
 from ptc.status.models import RepositoryFacts, StatusReport
-from ptc.workflow import AccountMismatch
 
 
 class StatusReader(Protocol):
@@ -21,12 +21,7 @@ class StatusReader(Protocol):
 
 def read_status(desired: DesiredState, reader: StatusReader) -> StatusReport:
     """Every repository the file's rules created in its regions, with its drift."""
-    account = reader.account_id()
-    if desired.account is not None and desired.account != account:
-        raise AccountMismatch(
-            f"the file is for account {desired.account}, but the credentials are for "
-            f"{account}; refusing to continue"
-        )
+    account = check_account(desired.account, reader)
     scopes = region_scopes(desired.regions, desired.rules, reader.live_rule_prefixes())
     by_region = {scope.region: scope for scope in scopes}
 

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from ptc import workflow
+from ptc.account import AccountMismatch
 from ptc.aws.errors import AwsError
 from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
 
@@ -174,7 +175,7 @@ def test_a_file_for_another_account_stops_before_any_other_call(
     desired = workflow.load_desired(path)
     gw = gateway(session, desired.regions)
     log = CallLog().hook(gw)
-    with pytest.raises(workflow.AccountMismatch) as caught:
+    with pytest.raises(AccountMismatch) as caught:
         workflow.plan_desired(desired, gw)
     assert str(caught.value) == (
         "the file is for account 210987654321, but the credentials are for 123456789012; "

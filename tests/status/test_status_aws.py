@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from ptc.account import AccountMismatch
 from ptc.apply import Outcome
 from ptc.config.documents import canonical_json
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull
 from ptc.status.backfill import apply_backfill, plan_backfill
-from ptc.workflow import AccountMismatch
 from tests.status.conftest import (
     CHANGED,
     ORIGINAL,

@@ -1,0 +1,26 @@
+"""The one guard every AWS-facing command runs first: the credentials' account is the file's."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ptc.errors import PtcError
+
+
+class AccountMismatch(PtcError):
+    """The credentials are for another account than the file names."""
+
+
+class AccountSource(Protocol):
+    def account_id(self) -> str: ...
+
+
+def check_account(expected: str | None, source: AccountSource) -> str:
+    """The credentials' account (STS); refused when the file names another."""
+    account = source.account_id()
+    if expected is not None and expected != account:
+        raise AccountMismatch(
+            f"the file is for account {expected}, but the credentials are for "
+            f"{account}; refusing to continue"
+        )
+    return account
