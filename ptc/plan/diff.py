@@ -54,7 +54,7 @@ def make_plan(
         index = live.index(region)
         changes += _secret_changes(desired, live, region, values_differ)
         changes += _changes(
-            _in(desired.templates, region), _in(live.templates, region), prune, _template_change
+            _in(desired.templates, region), _in(live.templates, region), prune, _update_change
         )
         rules = [_resolve(r, index, desired, problems) for r in _in(desired.rules, region)]
         changes += _changes(rules, _in(live.rules, region), prune, _rule_change)
@@ -97,12 +97,13 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, 
     return tuple(sorted(str(key) for key in diff.affected_root_keys))
 
 
-def _template_change(want: TemplateResource, have: TemplateResource) -> Change | None:
+def _update_change(want: R, have: R) -> Change | None:
+    """Templates and statements change in place, whatever changed."""
     fields = changed_fields(have.attributes(), want.attributes())
     if not fields:
         return None
     return Change(
-        Action.UPDATE, "template", want.region, want.key, desired=want, live=have, changed=fields
+        Action.UPDATE, want.kind, want.region, want.key, desired=want, live=have, changed=fields
     )
 
 
@@ -234,22 +235,13 @@ def _statement_changes(desired: DesiredState, live: LiveState, region: str) -> l
         for sid in sorted(absent & set(live_by_sid))
     ]
     unowned = [s for s in live_by_sid.values() if s.sid not in absent]
-    for change in _changes(wanted, unowned, False, _statement_change):
+    for change in _changes(wanted, unowned, False, _update_change):
         if change.action is Action.UNMANAGED:
             change = Change(
                 Action.UNMANAGED, "statement", region, change.key, live=change.live, reason=UNOWNED
             )
         changes.append(change)
     return changes
-
-
-def _statement_change(want: StatementResource, have: StatementResource) -> Change | None:
-    fields = changed_fields(have.attributes(), want.attributes())
-    if not fields:
-        return None
-    return Change(
-        Action.UPDATE, "statement", want.region, want.key, desired=want, live=have, changed=fields
-    )
 
 
 def resource_of(change: Change) -> AnyResource:
