@@ -8,7 +8,7 @@ as a change. The secret value is never part of a model: only where it comes from
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,23 +21,22 @@ PENDING = "(known after apply)"
 class Resource(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    KIND: ClassVar[Kind]
+    IDENTITY: ClassVar[str]  # the field that names the resource within its region and kind
+
     region: str
 
     @property
     def kind(self) -> Kind:
-        raise NotImplementedError
+        return self.KIND
 
     @property
     def key(self) -> str:
-        raise NotImplementedError
+        return str(getattr(self, self.IDENTITY))
 
     def attributes(self) -> dict[str, Any]:
         """What plan compares and shows: everything but the identity."""
-        return self.model_dump(exclude={"region", *self.identity_fields()})
-
-    @classmethod
-    def identity_fields(cls) -> set[str]:
-        return set()
+        return self.model_dump(exclude={"region", self.IDENTITY})
 
 
 class RuleResource(Resource):
@@ -49,17 +48,8 @@ class RuleResource(Resource):
     credential_name: str | None = None  # for display and for secrets not created yet
     role: str | None = None
 
-    @property
-    def kind(self) -> Kind:
-        return "rule"
-
-    @property
-    def key(self) -> str:
-        return self.prefix
-
-    @classmethod
-    def identity_fields(cls) -> set[str]:
-        return {"prefix"}
+    KIND: ClassVar[Kind] = "rule"
+    IDENTITY: ClassVar[str] = "prefix"
 
     def attributes(self) -> dict[str, Any]:
         shown = super().attributes()
@@ -83,17 +73,8 @@ class TemplateResource(Resource):
     resource_tags: dict[str, str] = {}
     role: str | None = None
 
-    @property
-    def kind(self) -> Kind:
-        return "template"
-
-    @property
-    def key(self) -> str:
-        return self.prefix
-
-    @classmethod
-    def identity_fields(cls) -> set[str]:
-        return {"prefix"}
+    KIND: ClassVar[Kind] = "template"
+    IDENTITY: ClassVar[str] = "prefix"
 
 
 class ValueRef(BaseModel):
@@ -118,17 +99,8 @@ class SecretResource(Resource):
     # Compared, never shown: True when the live value differs from the sources' value.
     value_differs: bool = False
 
-    @property
-    def kind(self) -> Kind:
-        return "secret"
-
-    @property
-    def key(self) -> str:
-        return self.name
-
-    @classmethod
-    def identity_fields(cls) -> set[str]:
-        return {"name"}
+    KIND: ClassVar[Kind] = "secret"
+    IDENTITY: ClassVar[str] = "name"
 
     def attributes(self) -> dict[str, Any]:
         return self.model_dump(
@@ -150,17 +122,8 @@ class StatementResource(Resource):
     resources: tuple[str, ...] = ()
     other: str | None = None  # canonical JSON of any other element (Condition, NotAction, ...)
 
-    @property
-    def kind(self) -> Kind:
-        return "statement"
-
-    @property
-    def key(self) -> str:
-        return self.sid
-
-    @classmethod
-    def identity_fields(cls) -> set[str]:
-        return {"sid"}
+    KIND: ClassVar[Kind] = "statement"
+    IDENTITY: ClassVar[str] = "sid"
 
 
 class PermissionIntent(BaseModel):
