@@ -19,13 +19,23 @@ import yaml
 
 from ptc.errors import InputError
 
-try:  # the C composer is several times faster; marks and nodes are the same
-    from yaml import CSafeLoader as _Loader
+try:  # libyaml's parser is several times faster; its events and marks are the same
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - libyaml is missing on some platforms
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 200_000  # far above any real file, far below what an alias bomb expands to
+# Far deeper than any real file, and shallower than every limit below ptc: Python's
+# recursion limit and the nesting limits PyYAML and libyaml added in later releases (whose
+# errors and wording differ by version). ptc's own limit makes the verdict not depend on them.
+MAX_DEPTH = 100
 _COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 
 DataPath = tuple[str | int, ...]
@@ -119,6 +129,70 @@ def decode_text(raw: bytes, source: str) -> str:
         raise InputError(
             f"{source}: is not UTF-8 text (invalid byte at offset {exc.start})"
         ) from None
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class _Loader(yaml.composer.Composer, _Parser, yaml.resolver.Resolver):
+    """libyaml parses; PyYAML's composer builds nodes, counting how deep they nest."""
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark)  # type: ignore[union-attr]
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _compose(text: str) -> yaml.Node | None:
+    composer = _Loader(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
+
+
+def _too_deep(mark: Mark) -> YamlError:
+    return YamlError("PTC009", f"the document is nested more than {MAX_DEPTH} levels deep", mark)
+
+
+def _flow_too_deep(text: str) -> Mark | None:
+    """Where flow brackets first nest past MAX_DEPTH, skipping quoted text and comments."""
+    depth, line, line_start, i = 0, 1, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line, line_start = line + 1, i + 1
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Mark(line, i - line_start + 1)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char in "'\"":
+            end = text.find(char, i + 1)
+            if end < 0:
+                return None
+            line += text.count("\n", i, end)  # a quoted scalar may span lines
+            i = end
+        elif char == "#":
+            i = text.find("\n", i) - 1 if "\n" in text[i:] else len(text)
+        i += 1
+    return None
 
 
 def _mark(node_mark: Any) -> Mark:
@@ -242,8 +316,15 @@ def _mark_after(before: str) -> Mark:
 def parse(text: str, source: str) -> Document:
     """Parse one YAML (or JSON) document. Raises YamlError on syntax errors."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
+    except _TooDeep as exc:
+        raise _too_deep(_mark(exc.mark)) from None
     except yaml.MarkedYAMLError as exc:
+        # libyaml reads ahead through flow collections ("[[[…") before ptc's composer sees
+        # them, and newer releases stop at a nesting limit of their own, worded their own way.
+        too_deep = _flow_too_deep(text[: exc.problem_mark.index] if exc.problem_mark else text)
+        if too_deep:
+            raise _too_deep(too_deep) from None
         mark = _mark(exc.problem_mark) if exc.problem_mark else None
         problem = exc.problem or str(exc)
         raise YamlError("PTC001", f"invalid YAML: {problem}", mark) from None
@@ -257,7 +338,7 @@ def parse(text: str, source: str) -> Document:
     except UnicodeEncodeError as exc:  # a lone surrogate; only a caller's str can hold one
         message = "invalid YAML: the text holds a lone surrogate, not a character"
         raise YamlError("PTC001", message, _mark_after(text[: exc.start])) from None
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps composition shallow
         raise YamlError("PTC009", "the document is nested too deeply", None) from None
     doc = Document(source, None)
     if node is None:

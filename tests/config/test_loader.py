@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ptc.config import loader
 from ptc.config.loader import (
     MAX_FILE_BYTES,
     Document,
@@ -193,12 +194,36 @@ def test_a_recursive_alias_is_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["[" * 3_000 + "]" * 3_000, "{a: " * 3_000 + "1" + "}" * 3_000, "a: &a {<<: *a}\n"],
-    ids=["sequences", "mappings", "self-merge"],
+    ("text", "mark"),
+    [
+        ("[" * 3_000 + "]" * 3_000, Mark(1, 101)),
+        ("{a: " * 3_000 + "1" + "}" * 3_000, Mark(1, 401)),
+        ("a:\n" + "".join("  " * i + "b:\n" for i in range(1, 150)), Mark(101, 201)),
+    ],
+    ids=["sequences", "mappings", "block mappings"],
 )
-def test_deep_nesting_is_refused(text: str) -> None:
-    assert _error(text) == ("PTC009", "the document is nested too deeply", None)
+def test_deep_nesting_is_refused_by_ptcs_own_limit(text: str, mark: Mark) -> None:
+    # ptc's limit fires long before any PyYAML or libyaml limit, so the verdict and its
+    # wording do not change with the PyYAML release that happens to be installed.
+    message = f"the document is nested more than {loader.MAX_DEPTH} levels deep"
+    assert _error(text) == ("PTC009", message, mark)
+
+
+def test_nesting_just_past_the_limit_is_refused_and_at_the_limit_is_read() -> None:
+    depth = loader.MAX_DEPTH
+    assert loader.parse("[" * depth + "]" * depth, "f.yaml").data is not None
+    code, _, _ = _error("[" * (depth + 1) + "]" * (depth + 1))
+    assert code == "PTC009"
+
+
+def test_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
+    deep = "[" * (loader.MAX_DEPTH + 1)
+    text = f"a: '{deep}'\nb: \"{deep}\"\n# {deep}\nc: [1]\n"
+    assert loader.parse(text, "f.yaml").data == {"a": deep, "b": deep, "c": [1]}
+
+
+def test_a_self_merging_alias_is_refused() -> None:
+    assert _error("a: &a {<<: *a}\n") == ("PTC009", "the document is nested too deeply", None)
 
 
 @pytest.mark.parametrize(
