@@ -1,3 +1,3 @@
 """ptc: Amazon ECR pull-through cache rules as code."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from ptc import __version__
 from ptc.cli import iam, plan, rewrite, sandbox, status, validate
 
 app = typer.Typer(
@@ -19,6 +20,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ptc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        callback=_print_version,
+        is_eager=True,
+        help="Print ptc's version and exit.",
+    ),
+) -> None:
+    """Amazon ECR pull-through cache rules as code."""
+
 
 for module in (validate, plan, status, rewrite, iam, sandbox):
     module.register(app)
