@@ -4,7 +4,8 @@ Exit codes (documented in README):
   0  success (for `plan --detailed-exitcode`: no changes)
   1  errors found in the file, or an operation failed
   2  command-line usage error; `plan --detailed-exitcode`: changes present
-  3  an input could not be read: missing, a directory, not UTF-8 text, too large
+  3  an input could not be read (missing, a directory, not UTF-8 text, too large), or an
+     output could not be written or was refused (not a regular file, no such folder, disk full)
 """
 
 from __future__ import annotations

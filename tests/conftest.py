@@ -5,8 +5,12 @@ moto is imported inside the fixtures, so tests that need neither do not pay for 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import errno
+import io
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -49,3 +53,66 @@ def sandbox_server() -> Iterator[RunningServer]:
     server = start_background()
     yield server
     server.stop()
+
+
+class _HalfWrite:
+    """A writable stream that writes half of what it is given, then fails as a full disk does."""
+
+    def __init__(self, stream: Any, error: int) -> None:
+        self._stream = stream
+        self._error = error
+
+    def write(self, data: Any) -> int:
+        self._stream.write(data[: len(data) // 2])
+        self._stream.flush()
+        raise OSError(self._error, os.strerror(self._error))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def __enter__(self) -> _HalfWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
+
+
+DiskFull = Callable[..., None]
+
+
+@pytest.fixture
+def disk_full(monkeypatch: pytest.MonkeyPatch) -> DiskFull:
+    """`disk_full(folder, errno)`: streams written under `folder` fail half way (ENOSPC...).
+
+    Both `Path.write_text` and `os.fdopen` open their streams with io.open, so one patch
+    covers every way ptc writes a file; files elsewhere (the sandbox state) are unaffected.
+    """
+
+    def install(folder: Path, error: int = errno.ENOSPC) -> None:
+        real_open = io.open
+        inside = os.path.realpath(folder) + os.sep
+
+        def failing_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            stream = real_open(file, mode, *args, **kwargs)
+            name = f"/proc/self/fd/{file}" if isinstance(file, int) else file
+            target = os.path.realpath(name)
+            if "w" in mode and target.startswith(inside):
+                return _HalfWrite(stream, error)
+            return stream
+
+        monkeypatch.setattr(io, "open", failing_open)
+
+    return install
+
+
+@pytest.fixture
+def device(tmp_path: Path) -> Path:
+    """A private copy of /dev/full (a character device), so a failing test cannot harm /dev."""
+    import stat
+
+    node = tmp_path / "full"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except (PermissionError, AttributeError):
+        pytest.skip("creating a device node needs root (CAP_MKNOD)")
+    return node

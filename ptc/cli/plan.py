@@ -61,10 +61,13 @@ def plan(
 ) -> None:
     """Show what apply would change: the live state compared with the file."""
     from ptc.aws.gateway import Gateway
+    from ptc.files import check_writable
     from ptc.plan import saved
     from ptc.workflow import load_desired, plan_desired
 
     try:
+        if out_file is not None:
+            check_writable(out_file)  # before asking AWS anything: a bad --out fails fast
         desired = load_desired(file, region)
         _placeholder_notice(desired, sandbox)
         with aws_session(sandbox, sandbox_state, profile) as session:
@@ -227,9 +230,12 @@ def export(
     from ptc.aws.gateway import Gateway
     from ptc.catalog import check_regions
     from ptc.export import export_live, to_yaml
+    from ptc.files import check_writable, write_text
 
     try:
         check_regions(region or [])
+        if output is not None:
+            check_writable(output)
         with aws_session(sandbox, sandbox_state, profile) as session:
             regions = region or [session.region_name or "us-east-1"]
             gateway = Gateway(session, regions)
@@ -239,14 +245,11 @@ def export(
         if output is None:
             sys.stdout.write(text)
         else:
-            output.write_text(text, encoding="utf-8")
+            write_text(output, text)
             counts = ", ".join(f"{len(document.get(k, []))} {k}" for k in _EXPORTED)
             out(f"Wrote {output}: {counts}.")
     except PtcError as exc:
         fail(exc)
-    except OSError as exc:
-        out(f"error: cannot write {output}: {exc.strerror}", err=True)
-        raise typer.Exit(EXIT_FAILED) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -9,13 +9,12 @@ name or a file path), read again at apply time.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ptc.config.loader import read_text
 from ptc.errors import InputError
+from ptc.files import write_text
 from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState
 from ptc.plan.resources import PermissionIntent, RuleResource, SecretResource, TemplateResource
@@ -43,16 +42,8 @@ def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
 
 
 def save(path: Path, plan: Plan, desired: DesiredState) -> None:
-    text = json.dumps(dump(plan, desired), indent=2, sort_keys=True) + "\n"
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the plan atomically; a link, device, FIFO or folder at `path` is refused."""
+    write_text(path, json.dumps(dump(plan, desired), indent=2, sort_keys=True) + "\n")
 
 
 def load(path: Path) -> tuple[Plan, DesiredState]:

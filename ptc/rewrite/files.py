@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import fnmatch
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ptc.files import WriteError, os_message, write_text
 from ptc.rewrite.dockerfile import is_dockerfile_name
 
 MAX_BYTES = 10 * 1024 * 1024
 STDIN = "-"
 _SUFFIXES = (".json", ".yaml", ".yml")
-_MESSAGES = {
-    errno.ELOOP: "symlink loop",
-    errno.ENOENT: "no such file or directory",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EISDIR: "is a directory",
-    errno.EROFS: "read-only file system",
-    errno.ENOSPC: "no space left on device",
-}
 
 
 class SourceError(Exception):
@@ -122,10 +111,6 @@ def _loops(path: Path) -> bool:
     return False
 
 
-def os_message(exc: OSError) -> str:
-    return _MESSAGES.get(exc.errno or 0) or exc.strerror or str(exc)
-
-
 def read(source: Source) -> str:
     """The text of a source; raise SourceError for what is not readable UTF-8 text."""
     if source.path is None:
@@ -152,31 +137,12 @@ def decode(data: bytes) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace a file's content by writing a temporary file beside it and renaming it.
+    """Replace a file's content atomically (see ptc.files), through a symlink.
 
     A symlink is written through (the link stays a link), the mode is kept, and a file
     the user may not write is refused even where the folder would allow the rename.
     """
-    target = Path(os.path.realpath(path))
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-        if not os.access(target, os.W_OK):
-            raise PermissionError(errno.EACCES, "permission denied")
-        fd, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".ptc"
-        )
-    except OSError as exc:
-        raise SourceError(f"cannot write: {os_message(exc)}") from None
-    try:
-        # No fsync: the rename keeps readers and an interrupted run from ever seeing half a
-        # file, which is the promise; durability against power loss would cost ~5 ms a file.
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise SourceError(f"cannot write: {os_message(exc)}") from None
-        raise
+        write_text(path, text, through_symlink=True)
+    except WriteError as exc:
+        raise SourceError(f"cannot write: {exc.reason}") from None

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -29,6 +27,7 @@ from moto.secretsmanager.models import (
 )
 
 from ptc.errors import InputError
+from ptc.files import write_text
 from ptc.sandbox import emulator
 from ptc.sandbox.ptc_rules import Rule
 from ptc.sandbox.templates import Template
@@ -45,17 +44,7 @@ def dump(path: Path) -> None:
     """Write everything the in-process moto holds to `path` (mode 0600, atomic)."""
     document = {"format": FORMAT, "accounts": snapshot()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2, sort_keys=True)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text(path, json.dumps(document, indent=2, sort_keys=True), mode=0o600, durable=True)
 
 
 def load(path: Path) -> None:

@@ -172,10 +172,10 @@ def test_an_interrupted_write_leaves_no_temporary(
     path = tmp_path / "pod.yaml"
     path.write_text(POD)
 
-    def interrupt(path: str, mode: int) -> None:
+    def interrupt(source: str, target: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "chmod", interrupt)
+    monkeypatch.setattr(os, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(path, "new")
     assert path.read_text() == POD
