@@ -16,6 +16,7 @@ from ptc.errors import EXIT_FAILED, EXIT_OK, PtcError
 
 if TYPE_CHECKING:
     from ptc.rewrite.engine import FileResult, RefResult, Report
+    from ptc.rewrite.paths import ImagePath
 
 
 class RewriteFormat(StrEnum):
@@ -30,7 +31,14 @@ _LABELS = {
     "no-rule": "no rule",
     "invalid": "invalid",
     "variable": "variable",
+    "not-image": "not an image",
+    "blocked": "cannot rewrite",
+    "skipped": "skipped",
+    "not-written": "not written",
 }
+
+_RARE = ("not-image", "blocked", "skipped", "not-written")
+_ANNOTATED = {"blocked": "image reference not rewritten", "skipped": "image field not known"}
 
 
 def rewrite_images(
@@ -66,33 +74,73 @@ def rewrite_images(
         list[str] | None,
         typer.Option(help="Skip files and folders matching this glob (repeatable)."),
     ] = None,
+    image_path: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--image-path",
+            help="KIND=PATH: where a Kubernetes kind keeps an image, e.g. "
+            "'Foo=spec.runner.image' or 'Foo=spec.jobs[*].image' (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    helm_values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--helm-values",
+            help="Read this file as Helm values, whatever its name (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Rewrite image references whose registry has a rule to pull through the cache."""
     from ptc.checks.runner import load_valid
     from ptc.rewrite import engine, files
+    from ptc.rewrite.detect import Options
     from ptc.rewrite.mapping import Mapper, choose_target
 
     if write and check:
         raise typer.BadParameter("use either --write or --check", param_hint="'--check'")
     if files.STDIN in paths and len(paths) > 1:
         raise typer.BadParameter("'-' (standard input) must be the only path", param_hint="PATHS")
+    options = Options(_image_paths(image_path or []))
     try:
         rules_file = load_valid(rules).file
         assert rules_file is not None  # load_valid raises instead
         target = choose_target(rules_file, account, region)
     except PtcError as exc:
         fail(exc)
-    sources = files.expand(paths, exclude or ())
-    report = engine.run(sources, Mapper.from_file(rules_file, target), write=write)
+    sources = files.expand(paths, exclude or (), helm_values or ())
+    mapper = Mapper.from_file(rules_file, target)
+    report = engine.run(sources, mapper, write=write, options=options)
     # Standard input is a filter: the document goes to stdout, the report to stderr.
     as_filter = paths == [files.STDIN] and not check
     if as_filter and report.files[0].rewritten is not None:
         sys.stdout.write(report.files[0].rewritten)
         sys.stdout.flush()
     _render(report, output_format, check=check, to_stderr=as_filter)
-    would_rewrite = any(ref.status == "rewritten" for _, ref in report.refs())
+    would_rewrite = any(ref.resolution.pulls_upstream for _, ref in report.refs())
     failed = bool(report.failed) or (check and would_rewrite)
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _image_paths(specs: list[str]) -> dict[str, tuple[ImagePath, ...]]:
+    """--image-path KIND=PATH options, by kind; a bad one is a usage error."""
+    from ptc.rewrite.paths import PathSyntaxError, parse_path
+
+    by_kind: dict[str, tuple[ImagePath, ...]] = {}
+    for spec in specs:
+        kind, equals, text = spec.partition("=")
+        if not equals or not kind.strip() or not text.strip():
+            raise typer.BadParameter(
+                f"'{spec}': expected KIND=PATH, e.g. Foo=spec.runner.image",
+                param_hint="'--image-path'",
+            )
+        try:
+            path = parse_path(text)
+        except PathSyntaxError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--image-path'") from None
+        by_kind[kind.strip()] = (*by_kind.get(kind.strip(), ()), path)
+    return by_kind
 
 
 def _render(report: Report, output_format: RewriteFormat, *, check: bool, to_stderr: bool) -> None:
@@ -137,18 +185,26 @@ def _diff(file: FileResult) -> str:
 def _ref_line(file: FileResult, ref: RefResult, *, written: bool) -> str:
     occurrence, resolution = ref.occurrence, ref.resolution
     label = "rewrote" if written and ref.status == "rewritten" else _LABELS[ref.status]
-    text = f"{file.display}:{occurrence.line}:{occurrence.column}: {label}: {occurrence.value}"
-    if resolution.target:
+    value = _printable(occurrence.value)
+    text = f"{file.display}:{occurrence.line}:{occurrence.column}: {label}: {value}"
+    if ref.status in ("rewritten", "not-written"):
         text += f" -> {resolution.target}"
-    elif resolution.detail:
+    if resolution.detail:
         text += f" ({resolution.detail})"
     return text
+
+
+def _printable(text: str) -> str:
+    """A value as one line: a line break or control character is shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _summary(report: Report, *, to_stderr: bool) -> None:
     counts = report.counts()
     rows = [("rewritten" if report.write else "to rewrite", counts["rewritten"])]
     rows += [(_LABELS[s], counts[s]) for s in ("cached", "no-rule", "invalid", "variable")]
+    # The kinds of reference most runs never meet get a row only when there is one.
+    rows += [(_LABELS[s], counts[s]) for s in _RARE if counts[s]]
     files = f"{len(report.files)} ({len(report.changed)} changed, {len(report.failed)} failed)"
     stream = sys.stderr if to_stderr else sys.stdout
     if stream.isatty():
@@ -167,16 +223,31 @@ def _summary(report: Report, *, to_stderr: bool) -> None:
 
 
 def _closing_line(report: Report, *, check: bool) -> str:
+    pulling = [(f.display, r) for f, r in report.refs() if r.resolution.pulls_upstream]
+    if check:
+        files = len({display for display, _ in pulling})
+        if not pulling:
+            return "nothing to rewrite"
+        return f"{_refs(len(pulling), files)} pull from cached upstreams directly"
     count = report.counts()["rewritten"]
-    files = len(report.changed)
-    refs = (
+    refs = _refs(count, len(report.changed))
+    if not count:
+        line = "nothing to rewrite"
+    elif report.write:
+        line = f"rewrote {refs}"
+    else:
+        line = f"{refs} would be rewritten; --write applies it"
+    left = len(pulling) - count
+    if left:
+        line += f"; {left} more pull{'s' if left == 1 else ''} from cached upstreams directly"
+        line += " and cannot be rewritten (see above)"
+    return line
+
+
+def _refs(count: int, files: int) -> str:
+    return (
         f"{count} reference{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     )
-    if report.write:
-        return f"rewrote {refs}" if count else "nothing to rewrite"
-    if check:
-        return f"{refs} pull from cached upstreams directly" if count else "nothing to rewrite"
-    return f"{refs} would be rewritten; --write applies it" if count else "nothing to rewrite"
 
 
 def _github(report: Report, *, check: bool) -> list[str]:
@@ -193,6 +264,11 @@ def _github(report: Report, *, check: bool) -> list[str]:
         elif ref.status == "invalid":
             message = f"invalid image reference {occurrence.value}: {resolution.detail}"
             lines.append(f"::warning {where},title=invalid image reference::{_data(message)}")
+        elif ref.status in _ANNOTATED:
+            level = "error" if check and resolution.pulls_upstream else "warning"
+            message = f"{occurrence.value}: {resolution.detail}"
+            title = _ANNOTATED[ref.status]
+            lines.append(f"::{level} {where},title={title}::{_data(message)}")
     return lines
 
 

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
 import yaml
 
-from ptc.rewrite import compose, dockerfile, ecs, kubernetes
+from ptc.rewrite import compose, dockerfile, ecs, kubernetes, kustomize
+from ptc.rewrite import helm as helm_values
 from ptc.rewrite.documents import (
     BOM,
+    LineIndex,
     Occurrence,
     Path,
     Structured,
     Tree,
+    dotted,
     looks_like_json,
     parse_structured,
 )
+from ptc.rewrite.kubernetes import ImagePaths
+from ptc.rewrite.variables import default_of
 
 
 class Kind(StrEnum):
     DOCKERFILE = "dockerfile"
     KUBERNETES = "kubernetes"
+    KUSTOMIZE = "kustomize"
     COMPOSE = "compose"
     ECS = "ecs"
+    HELM = "helm-values"
 
 
 class ManifestError(Exception):
@@ -38,35 +45,131 @@ class Located:
     occurrences: list[Occurrence]
 
 
+@dataclass(frozen=True)
+class Options:
+    """What the user told ptc about inputs it cannot recognise alone."""
+
+    # Image paths per Kubernetes kind, beyond the built-in ones (--image-path).
+    image_paths: ImagePaths = field(default_factory=dict)
+
+
+_Found = list[tuple[Path, Any]]
 _Detector = Callable[[Any, Tree], bool]
 _Walker = Callable[[Any, Tree], Iterable[tuple[Path, Any]]]
 # Kubernetes first: a manifest may well have a `services` or `containerDefinitions` key
 # somewhere, but only a manifest has apiVersion and kind at the top.
 _STRUCTURED: Final[tuple[tuple[Kind, _Detector, _Walker], ...]] = (
-    (Kind.KUBERNETES, kubernetes.is_kubernetes, kubernetes.images),
     (Kind.ECS, ecs.is_ecs, ecs.images),
     (Kind.COMPOSE, compose.is_compose, compose.images),
 )
 
 
-def locate(text: str, name: str = "") -> Located:
-    """Detect the kind of `text` (`name` is a hint) and find its references."""
+def locate(
+    text: str, name: str = "", options: Options | None = None, *, helm: bool = False
+) -> Located:
+    """Detect the kind of `text` (`name` is a hint) and find its references.
+
+    `helm` says the text is a Helm values file whatever its name.
+    """
+    options = options or Options()
     body = text.removeprefix(BOM)
-    if not looks_like_json(body) and (
-        dockerfile.is_dockerfile_name(name) or dockerfile.looks_like_dockerfile(body)
+    if (
+        not helm
+        and not looks_like_json(body)
+        and (dockerfile.is_dockerfile_name(name) or dockerfile.looks_like_dockerfile(body))
     ):
-        return Located((Kind.DOCKERFILE,), dockerfile.find(text))
+        return Located((Kind.DOCKERFILE,), with_defaults(text, dockerfile.find(text)))
     parsed = _parse(text, strict_json=name.lower().endswith(".json"))
     kinds: list[Kind] = []
-    found: list[tuple[Path, Any]] = []
+    found: list[Occurrence] = []
     for doc in parsed.documents:
-        for kind, detects, walker in _STRUCTURED:
-            if detects(doc, parsed.tree):
-                if kind not in kinds:
-                    kinds.append(kind)
-                found += walker(doc, parsed.tree)
-                break
-    return Located(tuple(kinds), parsed.locate(found))
+        kind = _kind(doc, parsed.tree, name, helm)
+        if kind is None:
+            continue
+        occurrences = _occurrences(kind, doc, parsed, options)
+        if kind is Kind.HELM and not occurrences and not helm:
+            continue  # named like a values file, but without an image: not one ptc reads
+        if kind not in kinds:
+            kinds.append(kind)
+        found += occurrences
+    found.sort(key=lambda o: o.start)  # the report follows the text
+    return Located(tuple(kinds), with_defaults(text, found, parsed.lines))
+
+
+def _kind(doc: Any, tree: Tree, name: str, helm: bool) -> Kind | None:
+    if helm:
+        return Kind.HELM
+    if kustomize.is_kustomization(doc, tree, name):
+        return Kind.KUSTOMIZE
+    if kubernetes.is_kubernetes(doc, tree):
+        return Kind.KUBERNETES
+    for kind, detects, _ in _STRUCTURED:
+        if detects(doc, tree):
+            return kind
+    if helm_values.is_values_name(name):
+        return Kind.HELM
+    return None
+
+
+def _occurrences(kind: Kind, doc: Any, parsed: Structured, options: Options) -> list[Occurrence]:
+    tree = parsed.tree
+    if kind is Kind.KUBERNETES:
+        return _kubernetes(doc, parsed, options)
+    if kind is Kind.KUSTOMIZE:
+        located = parsed.locate(list(kustomize.images(doc, tree)))
+        return [
+            kustomize.add_new_name(o, parsed.text, parsed.is_json)
+            if o.where.endswith("." + kustomize.NAME_KEY)
+            else o
+            for o in located
+        ]
+    if kind is Kind.HELM:
+        return helm_values.join_registries(
+            parsed.locate(list(helm_values.images(doc, tree)), aliases=True)
+        )
+    walker = next(w for k, _, w in _STRUCTURED if k is kind)
+    return parsed.locate(list(walker(doc, tree)))
+
+
+def _kubernetes(doc: Any, parsed: Structured, options: Options) -> list[Occurrence]:
+    """Images at known paths, then the `image` fields of unknown kinds, marked skipped."""
+    found = list(kubernetes.images(doc, parsed.tree, options.image_paths))
+    notes = {}
+    for path, node, note in kubernetes.skipped(doc, parsed.tree, {p for p, _ in found}):
+        found.append((path, node))
+        notes[dotted(path)] = note
+    occurrences = parsed.locate(found)
+    if not notes:
+        return occurrences
+    return [replace(o, skipped=notes[o.where]) if o.where in notes else o for o in occurrences]
+
+
+def with_defaults(
+    text: str, occurrences: list[Occurrence], lines: LineIndex | None = None
+) -> list[Occurrence]:
+    """Each `${VAR:-<image>}` reference replaced by its default, placed inside it."""
+    lines = lines or LineIndex(text)
+    result = []
+    for occurrence in occurrences:
+        default = default_of(occurrence.value)
+        if (
+            default is not None
+            and not occurrence.layout
+            and (text[occurrence.start : occurrence.end] == occurrence.value)
+        ):
+            start = occurrence.start + default.offset
+            line, column = lines.position(start)
+            occurrence = replace(
+                occurrence,
+                start=start,
+                end=start + len(default.value),
+                line=line,
+                column=column,
+                value=default.value,
+                where=f"{occurrence.where} (default of ${default.name})",
+            )
+        result.append(occurrence)
+    return result
 
 
 def _parse(text: str, *, strict_json: bool) -> Structured:

@@ -45,6 +45,16 @@ class Occurrence:
     value: str
     where: str  # the field or instruction, e.g. "spec.containers[0].image" or "FROM"
     problem: str | None = None
+    skipped: str | None = None  # why a value in an `image` field is not taken as one
+    # How the new reference is written when not simply over start:end: (start, end,
+    # template) edits, the template using {ref}, or {host} and {path} (the parts of the
+    # new reference before and after its first '/'). E.g. a Helm registry and repository.
+    layout: tuple[tuple[int, int, str], ...] = ()
+
+    def edits(self, new: str) -> list[tuple[int, int, str]]:
+        host, _, path = new.partition("/")
+        layout = self.layout or ((self.start, self.end, "{ref}"),)
+        return [(s, e, t.format(ref=new, host=host, path=path)) for s, e, t in layout]
 
 
 class LineIndex:
@@ -198,11 +208,16 @@ class Structured:
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.text)
 
-    def locate(self, found: Iterable[tuple[Path, Any]]) -> list[Occurrence]:
+    def locate(
+        self, found: Iterable[tuple[Path, Any]], *, aliases: bool = False
+    ) -> list[Occurrence]:
+        """The occurrences at the paths found; `aliases` keeps every path to a shared span."""
         if self.is_json:
             wanted = [path for path, _ in found]
             fast = json_occurrences_fast(self.text, self.documents[0], wanted, self.lines)
             return fast if fast is not None else json_occurrences(self.text, wanted, self.lines)
+        if aliases:
+            return [yaml_occurrence(node, path, self.lines, self.offset) for path, node in found]
         spans: dict[tuple[int, int], Occurrence] = {}
         for path, node in found:
             occurrence = yaml_occurrence(node, path, self.lines, self.offset)
@@ -262,14 +277,41 @@ def yaml_occurrence(
         start = raw.index(style) + start + 1
         end -= 1
     elif style:
-        problem = "a block scalar; not rewritten"
+        span = _block_scalar_line(raw, value)
+        if span is None:
+            problem = "a block scalar that is not one plain line of text"
+        else:
+            # The line break a clipped or kept block scalar ends with is YAML's, not the
+            # image's: the line is the reference, and the style stays.
+            start, end, value = start + span[0], start + span[1], value.rstrip("\n")
     else:
         if raw.endswith(value):
             start = end - len(value)
         else:
-            problem = "a plain scalar over several lines; not rewritten"
+            problem = "a plain scalar over several lines"
     line, column = lines.position(start)
     return Occurrence(start, end, line, column, value, dotted(path), problem)
+
+
+def _block_scalar_line(raw: str, value: str) -> tuple[int, int] | None:
+    """Where the one line of a block scalar (`|`, `>-`, ...) is in its source, or None.
+
+    Only a value of one line can be replaced in place: then the new text goes on that line
+    and the indicator, indentation and line breaks stay as they were.
+    """
+    content = value.rstrip("\n")
+    header_end = raw.find("\n")
+    if not content or content != content.strip() or "\n" in content or header_end < 0:
+        return None
+    position, found = header_end + 1, None
+    for line in raw[header_end + 1 :].split("\n"):
+        stripped = line.strip()
+        if stripped:
+            if found is not None or stripped != content:
+                return None
+            found = position + len(line) - len(line.lstrip())
+        position += len(line) + 1
+    return None if found is None else (found, found + len(content))
 
 
 # -- JSON ------------------------------------------------------------------------------------

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ptc.rewrite.detect import Kind, ManifestError, locate
+from ptc.rewrite.detect import Kind, ManifestError, Options, locate
 from ptc.rewrite.documents import Occurrence
 from ptc.rewrite.files import Source, SourceError, read, write_atomic
 from ptc.rewrite.mapping import Mapper, Resolution, Status, Target
+
+# The version of the JSON report's shape; it changes only when a field changes meaning or
+# goes away (new fields may appear without it).
+FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,9 @@ class Report:
         return [f for f in self.files if f.changed and f.error is None]
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as `--format json` prints it (docs/rewrite-report.schema.json)."""
         return {
+            "format_version": FORMAT_VERSION,
             "target": {
                 "account": self.target.account,
                 "region": self.target.region,
@@ -95,7 +101,7 @@ class Report:
 
 def _file_dict(file: FileResult) -> dict[str, Any]:
     return {
-        "path": file.display,
+        "file": file.display,
         "kinds": [k.value for k in file.kinds],
         "changed": file.changed,
         "written": file.written,
@@ -105,42 +111,72 @@ def _file_dict(file: FileResult) -> dict[str, Any]:
 
 def _ref_dict(file: FileResult, ref: RefResult) -> dict[str, Any]:
     occurrence, resolution = ref.occurrence, ref.resolution
+    rewritten = resolution.status is Status.REWRITTEN
     return {
-        "path": file.display,
+        "file": file.display,
         "line": occurrence.line,
         "column": occurrence.column,
         "where": occurrence.where,
-        "reference": occurrence.value,
+        "before": occurrence.value,
+        "after": resolution.target if rewritten else None,
         "status": resolution.status.value,
-        "target": resolution.target,
         "rule": resolution.rule,
-        "detail": resolution.detail,
+        "reason": None if rewritten else resolution.detail,
+        "pulls_upstream": resolution.pulls_upstream,
     }
 
 
 def rewrite_text(
-    text: str, mapper: Mapper, name: str = ""
+    text: str,
+    mapper: Mapper,
+    name: str = "",
+    options: Options | None = None,
+    *,
+    helm: bool = False,
 ) -> tuple[tuple[Kind, ...], list[RefResult], str]:
     """The kinds in `text`, a result per reference, and the rewritten text.
 
     Raises ManifestError if the text is not valid JSON or YAML.
     """
-    located = locate(text, name)
+    located = locate(text, name, options, helm=helm)
     results = [RefResult(o, _resolve(o, mapper)) for o in located.occurrences]
     edits = [
-        (r.occurrence.start, r.occurrence.end, r.resolution.target)
+        edit
         for r in results
-        if r.resolution.target is not None
+        if r.resolution.status is Status.REWRITTEN and r.resolution.target is not None
+        for edit in r.occurrence.edits(r.resolution.target)
     ]
     return located.kinds, results, splice(text, edits)
 
 
+# What an `image` field outside the known paths is reported as: it may be an image that
+# pulls from upstream. Cached ones, variables and values that are no image are said as such.
+_NOT_KNOWN = frozenset({Status.REWRITTEN, Status.NO_RULE, Status.INVALID})
+
+
 def _resolve(occurrence: Occurrence, mapper: Mapper) -> Resolution:
     resolution = mapper.resolve(occurrence.value)
+    if occurrence.skipped is not None and resolution.status in _NOT_KNOWN:
+        because = (
+            f"would be {resolution.target}"
+            if resolution.status is Status.REWRITTEN
+            else resolution.detail
+        )
+        return Resolution(
+            Status.SKIPPED,
+            target=resolution.target,
+            detail=f"{occurrence.skipped}; {because}",
+            rule=resolution.rule,
+        )
     if occurrence.problem is not None and resolution.status is Status.REWRITTEN:
         return Resolution(
-            Status.INVALID, detail=f"{occurrence.problem} (would be {resolution.target})"
+            Status.BLOCKED,
+            target=resolution.target,
+            detail=f"{occurrence.problem}; would be {resolution.target}",
+            rule=resolution.rule,
         )
+    if occurrence.problem is not None and resolution.status is Status.INVALID:
+        return replace(resolution, detail=f"{occurrence.problem}; {resolution.detail}")
     return resolution
 
 
@@ -157,14 +193,18 @@ def splice(text: str, edits: Iterable[tuple[int, int, str | None]]) -> str:
     return "".join(parts)
 
 
-def process(source: Source, mapper: Mapper, *, write: bool = False) -> FileResult:
+def process(
+    source: Source, mapper: Mapper, *, write: bool = False, options: Options | None = None
+) -> FileResult:
     """Read, rewrite and (if asked and changed) write one file; errors go in the result."""
     result = FileResult(source.display, error=source.error)
     if source.error is not None:
         return result
     try:
         text = read(source)
-        result.kinds, result.refs, new = rewrite_text(text, mapper, source.name)
+        result.kinds, result.refs, new = rewrite_text(
+            text, mapper, source.name, options, helm=source.helm
+        )
     except (SourceError, ManifestError) as exc:
         result.error = str(exc)
         return result
@@ -177,10 +217,25 @@ def process(source: Source, mapper: Mapper, *, write: bool = False) -> FileResul
             write_atomic(source.path, new)
         except SourceError as exc:
             result.error = str(exc)
+            result.refs = [_not_written(ref, str(exc)) for ref in result.refs]
         else:
             result.written = True
     return result
 
 
-def run(sources: Sequence[Source], mapper: Mapper, *, write: bool = False) -> Report:
-    return Report(mapper.target, [process(s, mapper, write=write) for s in sources], write)
+def _not_written(ref: RefResult, error: str) -> RefResult:
+    if ref.status is not Status.REWRITTEN:
+        return ref
+    resolution = replace(ref.resolution, status=Status.NOT_WRITTEN, detail=f"the file: {error}")
+    return RefResult(ref.occurrence, resolution)
+
+
+def run(
+    sources: Sequence[Source],
+    mapper: Mapper,
+    *,
+    write: bool = False,
+    options: Options | None = None,
+) -> Report:
+    files = [process(s, mapper, write=write, options=options) for s in sources]
+    return Report(mapper.target, files, write)

@@ -7,7 +7,7 @@ import fnmatch
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ptc.files import WriteError, os_message, write_text
@@ -29,6 +29,7 @@ class Source:
     display: str  # the name in messages: as given, or joined to the folder given
     path: Path | None
     error: str | None = None  # found while walking, e.g. a symlink loop
+    helm: bool = False  # a Helm values file, whatever its name (--helm-values)
 
     @property
     def name(self) -> str:
@@ -40,8 +41,13 @@ def is_candidate(name: str) -> bool:
     return name.lower().endswith(_SUFFIXES) or is_dockerfile_name(name)
 
 
-def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[Source]:
-    """Files and folders (walked recursively, hidden entries skipped) as sources, once each."""
+def expand(
+    paths: Sequence[str], exclude: Sequence[str] = (), helm_values: Sequence[str] = ()
+) -> list[Source]:
+    """Files and folders (walked recursively, hidden entries skipped) as sources, once each.
+
+    The `helm_values` files are marked as such, and added if the paths do not include them.
+    """
     sources: list[Source] = []
     seen: set[str] = set()
     for arg in paths:
@@ -52,7 +58,24 @@ def expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[Source]:
             sources += _walk(path, exclude, seen)
         elif _first_time(path, seen):
             sources.append(Source(arg, path))
-    return sources
+    return _mark_helm_values(sources, helm_values, seen) if helm_values else sources
+
+
+def _mark_helm_values(
+    sources: list[Source], helm_values: Sequence[str], seen: set[str]
+) -> list[Source]:
+    wanted = {STDIN if arg == STDIN else os.path.realpath(arg) for arg in helm_values}
+    marked = [
+        replace(s, helm=True) if _real(s) in wanted and s.error is None else s for s in sources
+    ]
+    for arg in helm_values:
+        if arg != STDIN and _first_time(Path(arg), seen):
+            marked.append(Source(arg, Path(arg), helm=True))
+    return marked
+
+
+def _real(source: Source) -> str:
+    return STDIN if source.path is None else os.path.realpath(source.path)
 
 
 def _first_time(path: Path, seen: set[str]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from ptc import catalog
 from ptc.config.models import PtcFile
@@ -29,14 +30,32 @@ class Status(StrEnum):
     NO_RULE = "no-rule"
     INVALID = "invalid"
     VARIABLE = "variable"
+    NOT_IMAGE = "not-image"  # a value that stands for no image: `auto`, empty, a template
+    BLOCKED = "blocked"  # would be rewritten, but cannot be in place byte for byte
+    SKIPPED = "skipped"  # an `image` field of a kind ptc does not know
+    NOT_WRITTEN = "not-written"  # would have been rewritten; writing the file failed
 
 
 @dataclass(frozen=True)
 class Resolution:
     status: Status
-    target: str | None = None  # the rewritten reference, for REWRITTEN only
+    # The reference on the cache: what it is rewritten to (REWRITTEN), or would be if it
+    # could be (BLOCKED, SKIPPED, NOT_WRITTEN). None when there is no cached equivalent.
+    target: str | None = None
     detail: str = ""
     rule: str | None = None  # the ecrRepositoryPrefix of the rule that serves it
+
+    @property
+    def pulls_upstream(self) -> bool:
+        """Pulls from a cached upstream directly: what `--check` fails on."""
+        return self.target is not None and self.status is not Status.NOT_WRITTEN
+
+
+# Values that are not image references although they parse as one, and why.
+NOT_IMAGES: Final = {
+    "auto": "'auto' is filled in when the pod is created (Istio's gateway injection)",
+}
+_TEMPLATE_MARKS: Final = ("{{", "{%")
 
 
 class TargetError(PtcError):
@@ -134,7 +153,10 @@ class Mapper:
         return found
 
     def _resolve(self, text: str) -> Resolution:
-        if "$" in text or "{{" in text:
+        not_image = _not_image(text)
+        if not_image is not None:
+            return Resolution(Status.NOT_IMAGE, detail=not_image)
+        if "$" in text:
             return Resolution(Status.VARIABLE, detail="built from a variable; not rewritten")
         try:
             ref = parse(text)
@@ -196,6 +218,15 @@ class Mapper:
             ):
                 best = rule
         return best
+
+
+def _not_image(text: str) -> str | None:
+    """Why `text` is not an image reference at all, or None."""
+    if not text.strip():
+        return "empty: not an image reference"
+    if any(mark in text for mark in _TEMPLATE_MARKS):
+        return "a template: an image reference only once rendered"
+    return NOT_IMAGES.get(text)
 
 
 def _valid(text: str) -> bool:

@@ -139,6 +139,7 @@ def test_json_report(tree: Path) -> None:
     result = _run(*RULES_ARGS, "--format", "json", "app")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
+    assert report["format_version"] == 1
     assert report["target"] == {
         "account": "123456789012",
         "region": "us-east-1",
@@ -146,23 +147,38 @@ def test_json_report(tree: Path) -> None:
     }
     assert report["summary"]["rewritten"] == 2
     assert report["files"][1] == {
-        "path": "app/pod.yaml",
+        "file": "app/pod.yaml",
         "kinds": ["kubernetes"],
         "changed": True,
         "written": False,
         "error": None,
     }
-    assert report["references"][2] == {
-        "path": "app/pod.yaml",
-        "line": 5,
-        "column": 12,
-        "where": "spec.containers[0].image",
-        "reference": "nginx:1.25",
-        "status": "rewritten",
-        "target": f"{HUB}/library/nginx:1.25",
-        "rule": "docker-hub",
-        "detail": "",
-    }
+    assert report["references"][1:] == [
+        {
+            "file": "app/Dockerfile",
+            "line": 2,
+            "column": 6,
+            "where": "FROM",
+            "before": "example.com/base",
+            "after": None,
+            "status": "no-rule",
+            "rule": None,
+            "reason": "no rule for example.com",
+            "pulls_upstream": False,
+        },
+        {
+            "file": "app/pod.yaml",
+            "line": 5,
+            "column": 12,
+            "where": "spec.containers[0].image",
+            "before": "nginx:1.25",
+            "after": f"{HUB}/library/nginx:1.25",
+            "status": "rewritten",
+            "rule": "docker-hub",
+            "reason": None,
+            "pulls_upstream": True,
+        },
+    ]
 
 
 def test_stdin_is_a_filter(tree: Path) -> None:
@@ -305,3 +321,78 @@ def test_summary_is_a_table_on_a_terminal(
     rewrite._summary(Report(Target("123456789012", "us-east-1"), []), to_stderr=False)
     lines = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()
     assert [line.split() for line in lines[:2]] == [["references", "count"], ["to", "rewrite", "0"]]
+
+
+RUNNER = "apiVersion: ci.example.com/v1\nkind: Runner\nspec:\n  runner:\n    image: quay.io/o/r:1\n"
+
+
+def test_an_unknown_kind_fails_check_and_says_how_to_add_it(tree: Path) -> None:
+    (tree / "app" / "runner.yaml").write_text(RUNNER)
+    result = _run(*RULES_ARGS, "--check", "app/runner.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "app/runner.yaml:5:12: skipped: quay.io/o/r:1 (not a known image field of a Runner: "
+        f"--image-path Runner=spec.runner.image rewrites it; would be {HOST}/quay/o/r:1)"
+    )
+    github = _run(*RULES_ARGS, "--check", "--format", "github", "app/runner.yaml")
+    assert github.stdout.splitlines()[0] == (
+        "::error file=app/runner.yaml,line=5,col=12,title=image field not known::"
+        "quay.io/o/r:1: not a known image field of a Runner: --image-path "
+        f"Runner=spec.runner.image rewrites it; would be {HOST}/quay/o/r:1"
+    )
+
+
+def test_image_path_option(tree: Path) -> None:
+    (tree / "app" / "runner.yaml").write_text(RUNNER)
+    args = ("--image-path", "Runner=spec.runner.image", "--write", "app/runner.yaml")
+    result = _run(*RULES_ARGS, *args)
+    assert result.exit_code == 0
+    assert (tree / "app" / "runner.yaml").read_text() == RUNNER.replace(
+        "quay.io/o/r:1", f"{HOST}/quay/o/r:1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("Runner", "'Runner': expected KIND=PATH, e.g. Foo=spec.runner.image"),
+        ("=spec.image", "'=spec.image': expected KIND=PATH, e.g. Foo=spec.runner.image"),
+        ("Runner=", "'Runner=': expected KIND=PATH, e.g. Foo=spec.runner.image"),
+        ("Runner=spec..image", "'spec..image': cannot read the path from '..image'"),
+    ],
+)
+def test_bad_image_path_is_a_usage_error(tree: Path, value: str, message: str) -> None:
+    result = _run(*RULES_ARGS, "--image-path", value, "app")
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())
+    assert "Traceback" not in result.stderr
+    assert (tree / "app" / "pod.yaml").read_text() == POD
+
+
+VALUES = "image:\n  registry: docker.io\n  repository: bitnami/nginx\n  tag: 1.27.0\n"
+
+
+def test_helm_values_by_name_and_by_option(tree: Path) -> None:
+    (tree / "app" / "values-prod.yaml").write_text(VALUES)
+    (tree / "prod.yaml").write_text(VALUES)
+    result = _run(*RULES_ARGS, "--check", "--format", "json", "app", "--helm-values", "prod.yaml")
+    report = json.loads(result.stdout)
+    assert [(f["file"], f["kinds"]) for f in report["files"]] == [
+        ("app/Dockerfile", ["dockerfile"]),
+        ("app/pod.yaml", ["kubernetes"]),
+        ("app/values-prod.yaml", ["helm-values"]),
+        ("prod.yaml", ["helm-values"]),
+    ]
+    without = _run(*RULES_ARGS, "--check", "--format", "json", "prod.yaml")
+    assert json.loads(without.stdout)["files"][0]["kinds"] == []
+
+
+def test_helm_values_marks_a_file_among_the_paths(tree: Path) -> None:
+    (tree / "app" / "chart.yaml").write_text(VALUES)
+    args = ("--write", "app", "--helm-values", "./app/chart.yaml")
+    result = _run(*RULES_ARGS, *args)
+    assert result.exit_code == 0
+    assert (tree / "app" / "chart.yaml").read_text() == VALUES.replace("docker.io", HOST).replace(
+        "bitnami/nginx", "docker-hub/bitnami/nginx"
+    )
+    assert result.stdout.endswith("rewrote 3 references in 3 files\n")

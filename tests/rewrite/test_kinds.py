@@ -47,9 +47,32 @@ DOCKERFILES = [
         f"COPY --chown=1:1 --from={HOST}/quay/org/tools:1 /bin/t /t\n",
     ),
     (
-        "ARG is reported, not rewritten",
+        "ARG default used in FROM is rewritten; a variable tag is not",
         "ARG BASE=nginx:1.25\nARG TAG=7\nFROM ${BASE}\nFROM redis:$TAG\n",
-        "ARG BASE=nginx:1.25\nARG TAG=7\nFROM ${BASE}\nFROM redis:$TAG\n",
+        f"ARG BASE={HUB}/library/nginx:1.25\nARG TAG=7\nFROM ${{BASE}}\nFROM redis:$TAG\n",
+    ),
+    (
+        "ARG in a stage is not used by FROM",
+        "FROM alpine\nARG BASE=nginx\nFROM $BASE\n",
+        f"FROM {HUB}/library/alpine\nARG BASE=nginx\nFROM $BASE\n",
+    ),
+    (
+        "ARG redeclared: the last default before FROM",
+        "ARG BASE=nginx\nARG BASE=redis\nFROM $BASE\n",
+        f"ARG BASE=nginx\nARG BASE={HUB}/library/redis\nFROM $BASE\n",
+    ),
+    (
+        "inline default in FROM",
+        "FROM ${BASE:-nginx} AS a\nFROM ${OTHER-quay.io/o/x:1}\n",
+        f"FROM ${{BASE:-{HUB}/library/nginx}} AS a\nFROM ${{OTHER-{HOST}/quay/o/x:1}}\n",
+    ),
+    (
+        "RUN --mount from an image, a stage and a stage number",
+        "FROM alpine AS a\nRUN --mount=type=bind,from=a,target=/a --mount=from=0 \\\n"
+        "  --mount=target=/t,from=quay.io/o/t:1,ro x\n",
+        f"FROM {HUB}/library/alpine AS a\n"
+        "RUN --mount=type=bind,from=a,target=/a --mount=from=0 \\\n"
+        f"  --mount=target=/t,from={HOST}/quay/o/t:1,ro x\n",
     ),
     (
         "continuation and comment inside it",
@@ -214,12 +237,37 @@ def test_tagged_scalar(mapper: Mapper) -> None:
     assert rewrite(before, mapper) == before.replace("nginx", f"{HUB}/library/nginx")
 
 
-def test_block_scalar_is_reported_not_rewritten(mapper: Mapper) -> None:
-    before = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: >-\n      nginx\n"
+@pytest.mark.parametrize("header", [">-", "|", ">", "|-", "|+", ">2-", "&a >-", "!!str |"])
+def test_block_scalar_is_rewritten_in_its_style(header: str, mapper: Mapper) -> None:
+    before = f"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: {header}\n      nginx\n"
+    [result] = results(before, mapper)
+    assert (result.status, result.occurrence.line, result.occurrence.column) == (
+        Status.REWRITTEN,
+        6,
+        7,
+    )
+    assert rewrite(before, mapper) == before.replace(" nginx", f" {HUB}/library/nginx")
+
+
+def test_block_scalar_over_lines_is_not_rewritten(mapper: Mapper) -> None:
+    before = (
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: >-\n      nginx\n      :1\n"
+    )
     [result] = results(before, mapper)
     assert result.status is Status.INVALID
-    assert "block scalar" in result.resolution.detail
+    assert result.resolution.detail == (
+        "a block scalar that is not one plain line of text; invalid reference format"
+    )
     assert rewrite(before, mapper) == before
+
+
+def test_a_problem_that_would_be_rewritten_is_blocked(mapper: Mapper) -> None:
+    before = "images:\n- name:\n    nginx\n"
+    [result] = results(before, mapper, "kustomization.yaml")
+    assert result.status is Status.BLOCKED
+    assert result.resolution.target == f"{HUB}/library/nginx"
+    assert result.resolution.pulls_upstream
+    assert rewrite(before, mapper, "kustomization.yaml") == before
 
 
 def test_kubernetes_as_json(mapper: Mapper) -> None:
@@ -348,6 +396,24 @@ def test_ecs_with_bom(mapper: Mapper) -> None:
         ("README.md", "# Title\n\nSome text.\n", ()),
         ("x", "", ()),
         ("x", "apiVersion: v1\nkind: ConfigMap\ndata: {services: {}}\n", (Kind.KUBERNETES,)),
+        ("kustomization.yaml", "images: [{name: a}]\n", (Kind.KUSTOMIZE,)),
+        ("Kustomization", "resources: [a.yaml]\n", (Kind.KUSTOMIZE,)),
+        (
+            "x",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+            (Kind.KUSTOMIZE,),
+        ),
+        (
+            "x",
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n",
+            (Kind.KUSTOMIZE,),
+        ),
+        ("values.yaml", "image: {repository: nginx}\n", (Kind.HELM,)),
+        ("values-prod.yml", "a: {image: nginx}\n", (Kind.HELM,)),
+        ("values.yaml", "replicas: 2\n", ()),
+        ("values.yaml", "apiVersion: v1\nkind: Pod\n", (Kind.KUBERNETES,)),
+        ("prod.yaml", "image: {repository: nginx}\n", ()),
+        ("myvalues.yaml", "image: nginx\n", ()),
     ],
 )
 def test_detection(name: str, text: str, kinds: tuple[Kind, ...]) -> None:

@@ -81,7 +81,11 @@ LEFT_ALONE = [
     ("image ID", "a" * 64, Status.INVALID, "image ID"),
     ("variable", "${REGISTRY}/app:1", Status.VARIABLE, "variable"),
     ("ARG tag", "nginx:$TAG", Status.VARIABLE, "variable"),
-    ("template", "{{ .Values.image }}", Status.VARIABLE, "variable"),
+    ("Helm template", "{{ .Values.image }}", Status.NOT_IMAGE, "a template"),
+    ("Jinja template", "{% if a %}nginx{% endif %}", Status.NOT_IMAGE, "a template"),
+    ("Istio injection", "auto", Status.NOT_IMAGE, "Istio"),
+    ("empty", "", Status.NOT_IMAGE, "empty"),
+    ("blank (OpenShift image trigger)", " ", Status.NOT_IMAGE, "empty"),
     ("host not valid, read as a path", "foo_bar.com/x", Status.NO_RULE, "no rule"),
 ]
 
