@@ -358,6 +358,48 @@ def test_a_modified_saved_plan_is_refused(rules: Path, sandbox: list[str], tmp_p
     )
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda d: d["desired"].update(base_dir="/etc"), id="desired.base_dir"),
+        pytest.param(
+            lambda d: d["plan"]["changes"][-1]["after"].update(upstream_url="evil.example"),
+            id="plan.changes[].after",
+        ),
+    ],
+)
+def test_an_edit_outside_the_plan_part_is_refused(
+    rules: Path, sandbox: list[str], tmp_path: Path, edit: Callable[[dict[str, Any]], None]
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    run("plan", *sandbox, "--out", plan_file, rules)
+    document = json.loads(plan_file.read_text())
+    edit(document)
+    plan_file.write_text(json.dumps(document))
+    result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert (
+        result.stderr == f"error: {plan_file}: the saved plan was modified after it was written\n"
+    )
+    assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == ADD_ALL
+
+
+def test_a_damaged_saved_plan_is_one_line(rules: Path, sandbox: list[str], tmp_path: Path) -> None:
+    from ptc.plan import saved
+
+    plan_file = tmp_path / "plan.json"
+    run("plan", *sandbox, "--out", plan_file, rules)
+    document = json.loads(plan_file.read_text())
+    document["plan"] = []
+    document["checksum"] = saved.checksum(document)
+    plan_file.write_text(json.dumps(document))
+    result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr == (
+        f"error: {plan_file}: the saved plan is damaged: plan: Input should be an object\n"
+    )
+
+
 def test_a_saved_plan_applies_only_in_its_own_account(sandbox: list[str], tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text(

@@ -67,7 +67,7 @@ _ORDER: dict[tuple[Kind, Action], int] = {
 }
 _UNORDERED = 9
 
-_MODELS: dict[
+RESOURCE_MODELS: dict[
     str,
     type[RuleResource] | type[TemplateResource] | type[SecretResource] | type[StatementResource],
 ] = {
@@ -152,7 +152,7 @@ def _dump(resource: AnyResource | None) -> dict[str, Any] | None:
 
 
 def _load(kind: str, data: dict[str, Any] | None) -> AnyResource | None:
-    return None if data is None else _MODELS[kind].model_validate(data)
+    return None if data is None else RESOURCE_MODELS[kind].model_validate(data)
 
 
 @dataclass(frozen=True)

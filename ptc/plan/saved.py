@@ -4,28 +4,96 @@ A saved plan holds the plan, the desired state it was computed from (so apply ca
 its result), and the fingerprint of the live state (so apply refuses a stale plan). It
 holds no secret value: managed secrets appear as their sources (an environment variable
 name or a file path), read again at apply time.
+
+The checksum covers the whole document, the desired state included: `base_dir` decides which
+`{file:}` apply reads, and the changes' shown `after` is what a reviewer approved, so an edit
+anywhere is refused. It detects edits, it does not authenticate: anyone who can write the
+file can recompute it, which is why a damaged plan with a valid checksum is still checked
+against a model before use, and fails with one line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ptc.config.loader import read_text
 from ptc.errors import InputError
 from ptc.files import write_text
-from ptc.plan.changes import Plan
+from ptc.plan.changes import RESOURCE_MODELS, Action, Change, Plan
 from ptc.plan.desired import DesiredState
-from ptc.plan.resources import PermissionIntent, RuleResource, SecretResource, TemplateResource
+from ptc.plan.resources import (
+    Kind,
+    PermissionIntent,
+    RuleResource,
+    SecretResource,
+    TemplateResource,
+)
 
 KIND = "ptc-saved-plan"
+# 2: the checksum covers the whole document (1, in ptc 0.1.0, covered only the plan part).
+SAVED_FORMAT = 2
+# Deeper than any plan ptc writes (policies included), shallow enough for every parser.
+MAX_DEPTH = 64
+
+
+class _Shape(BaseModel):
+    # Strict: a saved plan is written by ptc, so a number where a name belongs is damage.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class _Change(_Shape):
+    address: str
+    action: Action = Field(strict=False)  # the value, as JSON has no enums
+    kind: Kind
+    region: str
+    key: str
+    changed: list[str]
+    reason: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    desired: dict[str, Any] | None
+    live: dict[str, Any] | None
+
+
+class _Plan(_Shape):
+    format_version: Literal[1]
+    ptc_version: str
+    account: str
+    regions: list[str]
+    prune: bool
+    live_fingerprint: str
+    summary: dict[str, int]
+    changes: list[_Change]
+
+
+class _Desired(_Shape):
+    account: str
+    regions: list[str]
+    prune: bool
+    base_dir: str
+    rules: list[dict[str, Any]]
+    templates: list[dict[str, Any]]
+    secrets: list[dict[str, Any]]
+    permissions: list[dict[str, Any]]
+
+
+class _SavedPlan(_Shape):
+    kind: Literal["ptc-saved-plan"]
+    format: Literal[2]
+    checksum: str
+    plan: _Plan
+    desired: _Desired
 
 
 def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "kind": KIND,
-        "checksum": plan.checksum(),
+        "format": SAVED_FORMAT,
         "plan": plan.to_dict(),
         "desired": {
             # The plan's account even if the file names none: apply checks it against STS.
@@ -39,6 +107,15 @@ def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
             "permissions": [p.model_dump(mode="json") for p in desired.permissions],
         },
     }
+    document["checksum"] = checksum(document)
+    return document
+
+
+def checksum(document: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of everything but the checksum itself."""
+    body = {k: v for k, v in document.items() if k != "checksum"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def save(path: Path, plan: Plan, desired: DesiredState) -> None:
@@ -47,31 +124,122 @@ def save(path: Path, plan: Plan, desired: DesiredState) -> None:
 
 
 def load(path: Path) -> tuple[Plan, DesiredState]:
-    try:
-        data = json.loads(read_text(path))
-    except ValueError:
-        raise InputError(f"{path}: is not a saved plan (not JSON)") from None
+    """Read, check and rebuild a saved plan, or raise InputError with one line."""
+    data = _parse(path, read_text(path))
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise InputError(f"{path}: is not a saved plan made by 'ptc plan --out'")
-    try:
-        plan = Plan.from_dict(data["plan"])
-        desired = _desired(data["desired"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{path}: the saved plan is damaged ({exc})") from None
-    if plan.checksum() != data.get("checksum"):
+    if data.get("format") != SAVED_FORMAT:
+        raise InputError(
+            f"{path}: the saved plan was written by another version of ptc; "
+            "save it again with 'ptc plan --out'"
+        )
+    if data.get("checksum") != checksum(data):
         raise InputError(f"{path}: the saved plan was modified after it was written")
-    return plan, desired
+    try:
+        shape = _SavedPlan.model_validate(data)
+        return _plan(shape.plan), _desired(shape.desired)
+    except _Damaged as exc:
+        raise InputError(f"{path}: the saved plan is damaged: {exc}") from None
+    except ValidationError as exc:
+        raise InputError(f"{path}: the saved plan is damaged: {_first_problem(exc)}") from None
 
 
-def _desired(data: dict[str, Any]) -> DesiredState:
+def _parse(path: Path, text: str) -> Any:
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise InputError(f"{path}: the saved plan is damaged: nested too deeply") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: is not a saved plan (not JSON: {_reason(exc)})") from None
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(f"{path}: the saved plan is damaged: nested too deeply")
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _reason(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    return str(exc)
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and objects nest, without recursion."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+class _Damaged(Exception):
+    """A resource inside the saved plan does not fit its model; the message says where."""
+
+
+def _first_problem(exc: ValidationError, prefix: str = "") -> str:
+    """One line: where the first problem is and what it is (pydantic lists them all)."""
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0]
+    parts = ([prefix] if prefix else []) + [str(part) for part in first["loc"]]
+    where = ".".join(parts) or "the document"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    # pydantic names the model class ("instance of _Plan"); JSON users know objects.
+    message = "Input should be an object" if first["type"] == "model_type" else first["msg"]
+    return f"{where}: {message}{more}"
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _validated(model: type[_Model], data: dict[str, Any], where: str) -> _Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _Damaged(_first_problem(exc, where)) from None
+
+
+def _plan(data: _Plan) -> Plan:
+    changes = []
+    for index, change in enumerate(data.changes):
+        model = RESOURCE_MODELS[change.kind]
+        where = f"plan.changes.{index}"
+        desired = change.desired
+        live = change.live
+        changes.append(
+            Change(
+                action=change.action,
+                kind=change.kind,
+                region=change.region,
+                key=change.key,
+                desired=None if desired is None else _validated(model, desired, f"{where}.desired"),
+                live=None if live is None else _validated(model, live, f"{where}.live"),
+                changed=tuple(change.changed),
+                reason=change.reason,
+            )
+        )
+    return Plan(
+        data.account, tuple(data.regions), tuple(changes), data.live_fingerprint, data.prune
+    )
+
+
+def _desired(data: _Desired) -> DesiredState:
+    def each(model: type[_Model], items: list[dict[str, Any]], name: str) -> list[_Model]:
+        return [_validated(model, item, f"desired.{name}.{i}") for i, item in enumerate(items)]
+
     return DesiredState(
-        account=data["account"],
-        regions=list(data["regions"]),
-        prune=bool(data["prune"]),
-        base_dir=Path(data["base_dir"]),
-        rules=[RuleResource.model_validate(r) for r in data["rules"]],
-        templates=[TemplateResource.model_validate(t) for t in data["templates"]],
-        secrets=[SecretResource.model_validate(s) for s in data["secrets"]],
-        # Plans saved before permissions existed have none.
-        permissions=[PermissionIntent.model_validate(p) for p in data.get("permissions", [])],
+        account=data.account,
+        regions=list(data.regions),
+        prune=data.prune,
+        base_dir=Path(data.base_dir),
+        rules=each(RuleResource, data.rules, "rules"),
+        templates=each(TemplateResource, data.templates, "templates"),
+        secrets=each(SecretResource, data.secrets, "secrets"),
+        permissions=each(PermissionIntent, data.permissions, "permissions"),
     )
