@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ptc.account import check_account as check_credentials_account
 from ptc.apply import ApplyReport, Progress, apply_plan
 from ptc.checks.runner import load_valid
-from ptc.errors import PtcError
+from ptc.errors import PtcError, UsageError
 from ptc.plan.changes import Action, Plan
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import ValueComparer, make_plan
@@ -50,7 +50,7 @@ def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
     # --region narrows; a region the file does not have would silently plan nothing.
     unknown = [r for r in regions or [] if r not in file.regions]
     if unknown:
-        raise PtcError(
+        raise UsageError(
             f"--region {', '.join(unknown)}: not a region of {path} ({', '.join(file.regions)})"
         )
     return expand(file, path.parent, regions or None)

@@ -137,7 +137,13 @@ def test_plan_of_an_invalid_file_is_an_error(tmp_path: Path, sandbox: list[str])
     )
     result = run("plan", *sandbox, "--detailed-exitcode", path)
     assert result.exit_code == 1
-    assert result.stderr == f"error: {path}: 1 error; run 'ptc validate {path}'\n"
+    # The findings, as validate prints them, then the one error line.
+    assert result.stderr == (
+        f"{path}:4:13: PTC201 error: prefix 'Quay' is not a valid prefix\n"
+        "    fix: Use lower-case letters and digits in groups separated by '.', '_', '__' or "
+        "'-', with '/' between path parts, or ROOT.\n"
+        f"error: {path}: 1 error; fix it first\n"
+    )
     assert result.stdout == ""
 
 
@@ -155,7 +161,7 @@ def test_a_region_the_file_does_not_have_is_an_error(
     rules: Path, sandbox: list[str], command: str
 ) -> None:
     result = run(command, *sandbox, "--region", "us-west-2", "--region", "eu-west-1", rules)
-    assert result.exit_code == 1
+    assert result.exit_code == 64
     assert result.stderr == (
         f"error: --region us-west-2: not a region of {rules} (us-east-1, eu-west-1)\n"
     )
@@ -246,17 +252,21 @@ def test_apply_applies_verifies_and_converges(rules: Path, sandbox: list[str]) -
 
 def test_apply_refuses_to_prompt_without_a_terminal(rules: Path, sandbox: list[str]) -> None:
     result = run("apply", *sandbox, rules, input="y\n")
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert result.stderr == NOT_A_TTY
     assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == ADD_ALL  # nothing applied
 
 
 @pytest.mark.parametrize(
-    ("answer", "last_line", "left"),
+    ("answer", "code", "last_line", "left"),
     [
-        pytest.param("n\n", "Apply cancelled; nothing was changed.", ADD_ALL, id="no"),
+        pytest.param("n\n", 1, "Apply cancelled.", ADD_ALL, id="no"),
+        pytest.param("y\n", 1, "Apply cancelled.", ADD_ALL, id="y is not yes"),
+        pytest.param("Yes\n", 1, "Apply cancelled.", ADD_ALL, id="Yes is not yes"),
+        pytest.param("", 1, "Apply cancelled.", ADD_ALL, id="end of input"),
         pytest.param(
-            "y\n",
+            "yes\n",
+            0,
             "Verified: a fresh read of the live state matches the file.",
             NO_CHANGES,
             id="yes",
@@ -268,6 +278,7 @@ def test_apply_asks_on_a_terminal(
     sandbox: list[str],
     monkeypatch: pytest.MonkeyPatch,
     answer: str,
+    code: int,
     last_line: str,
     left: str,
 ) -> None:
@@ -276,8 +287,10 @@ def test_apply_asks_on_a_terminal(
     monkeypatch.setattr(ptc.cli.output, "stdin_is_terminal", lambda: True)
     result = run("apply", *sandbox, rules, input=answer)
     monkeypatch.undo()
-    assert result.exit_code == 0
-    assert "Apply these changes? [y/N]: " in result.stdout
+    assert result.exit_code == code
+    assert (
+        "Apply these changes?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    ) in result.stdout
     assert result.stdout.splitlines()[-1] == last_line
     assert run("plan", *sandbox, rules).stdout.splitlines()[-1] == left
 
@@ -291,7 +304,7 @@ def test_apply_asks_on_a_terminal(
 )
 def test_apply_needs_exactly_one_of_file_and_plan(sandbox: list[str], args: list[str]) -> None:
     result = run("apply", *sandbox, *args)
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert result.stderr == "error: give either FILE or --plan PLANFILE\n"
 
 
@@ -872,5 +885,5 @@ def test_export_refuses_a_region_it_cannot_read(
     sandbox: list[str], region: str, message: str
 ) -> None:
     result = run("export", *sandbox, "-r", region)
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert result.stderr == message

@@ -475,7 +475,14 @@ def test_an_invalid_file_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     result = _cli(str(path))
 
     assert result.exit_code == 1
-    assert result.stderr == f"error: {path}: 2 errors; run 'ptc validate {path}'\n"
+    assert result.stderr.splitlines() == [
+        f"{path}:4:14: PTC201 error: prefix 'Q' is not a valid prefix",
+        "    fix: Use lower-case letters and digits in groups separated by '.', '_', '__' or '-', "
+        "with '/' between path parts, or ROOT.",
+        f"{path}:4:14: PTC202 error: prefix 'Q' has 1 characters; ECR allows 2 to 30",
+        "    fix: Use a prefix of 2 to 30 characters.",
+        f"error: {path}: 2 errors; fix them first",
+    ]
     assert result.stdout == ""
 
 

@@ -266,7 +266,7 @@ def test_aws_options_need_online(rules: Path, flags: list[str]) -> None:
     result = _run("validate", *flags, rules)
 
     assert (result.exit_code, result.stderr) == (
-        2,
+        64,
         "error: --sandbox, --profile and --region need --online\n",
     )
 
@@ -274,7 +274,7 @@ def test_aws_options_need_online(rules: Path, flags: list[str]) -> None:
 def test_a_region_the_file_lacks_is_an_error(rules: Path, sandbox: list[str]) -> None:
     result = _run("validate", "--online", *sandbox, "-r", "ap-south-1", rules)
 
-    assert result.exit_code == 1
+    assert result.exit_code == 64
     assert result.stderr == (
         f"error: --region ap-south-1: not a region of {rules} (us-east-1, eu-west-1)\n"
     )

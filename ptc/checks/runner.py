@@ -74,8 +74,10 @@ def load_valid(path: str | Path) -> Validation:
     result = validate_file(path)
     if result.errors or result.file is None or result.context is None:
         count = len(result.errors)
+        # The findings travel with the error: the CLI prints them as validate would.
+        errors, them = ("errors", "them") if count != 1 else ("error", "it")
         raise ConfigError(
-            f"{path}: {count} error{'s' if count != 1 else ''}; run 'ptc validate {path}'",
+            f"{path}: {count} {errors}; fix {them} first",
             list(result.errors),
         )
     return result

@@ -2,7 +2,8 @@
 
 Each command lives in its own module with a `register(app)` function. Command modules
 import the core (and boto3) inside the command bodies, so that `ptc --help`, `ptc validate`
-and `ptc rewrite-images` start without importing boto3.
+and `ptc rewrite-images` start without importing boto3. Every command runs inside
+`boundary.PtcGroup.main`, which turns every way it can end into one documented exit code.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import typer
 
 from ptc import __version__
-from ptc.cli import iam, plan, rewrite, sandbox, status, validate
+from ptc.cli import boundary, iam, plan, rewrite, sandbox, status, validate
 
 app = typer.Typer(
     name="ptc",
+    cls=boundary.PtcGroup,
     help="Amazon ECR pull-through cache rules as code.",
     no_args_is_help=True,
     add_completion=True,
@@ -38,8 +40,16 @@ def _root(
         is_eager=True,
         help="Print ptc's version and exit.",
     ),
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        envvar=boundary.DEBUG_ENV,
+        show_envvar=True,
+        help="Show the traceback of an unexpected error (one to report as a bug).",
+    ),
 ) -> None:
     """Amazon ECR pull-through cache rules as code."""
+    boundary.set_debug(debug)
 
 
 for module in (validate, plan, status, rewrite, iam, sandbox):
@@ -47,4 +57,5 @@ for module in (validate, plan, status, rewrite, iam, sandbox):
 
 
 def main() -> None:
+    """The `ptc` entry point; the error boundary is `boundary.PtcGroup.main`."""
     app()

@@ -21,14 +21,19 @@ SandboxFlag = Annotated[
 ]
 SandboxState = Annotated[
     Path,
-    typer.Option("--sandbox-state", help="Where the sandbox keeps its state."),
+    typer.Option("--sandbox-state", metavar="FILE", help="Where the sandbox keeps its state."),
 ]
 Profile = Annotated[
-    str | None, typer.Option("--profile", help="AWS profile to use (default: the environment).")
+    str | None,
+    typer.Option(
+        "--profile", metavar="PROFILE", help="AWS profile to use (default: the environment)."
+    ),
 ]
 Regions = Annotated[
     list[str] | None,
-    typer.Option("--region", "-r", help="Only this region of the file (repeatable)."),
+    typer.Option(
+        "--region", "-r", metavar="REGION", help="Only this region of the file (repeatable)."
+    ),
 ]
 DEFAULT_SANDBOX_STATE = Path(".ptc/sandbox.json")
 

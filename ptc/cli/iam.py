@@ -11,7 +11,7 @@ import typer
 
 from ptc.cli.aws import Regions
 from ptc.cli.output import fail, out
-from ptc.errors import PtcError
+from ptc.errors import PtcError, UsageError
 
 
 class ForCommand(StrEnum):
@@ -28,13 +28,18 @@ _PRUNE_HELP = (
 
 
 def iam_policy(
-    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The desired-state file.", show_default=False)
+    ],
     for_command: Annotated[
         ForCommand, typer.Option("--for", help="The command the role runs.")
     ] = ForCommand.plan,
     account: Annotated[
         str | None,
-        typer.Option(help="Account ID for the ARNs when the file has no 'account' (else '*')."),
+        typer.Option(
+            metavar="ACCOUNT",
+            help="Account ID for the ARNs when the file has no 'account' (else '*').",
+        ),
     ] = None,
     prune: Annotated[bool | None, typer.Option("--prune/--no-prune", help=_PRUNE_HELP)] = None,
     region: Regions = None,
@@ -50,7 +55,7 @@ def iam_policy(
         model = load_file(file)
         unknown = [r for r in region or [] if r not in model.regions]
         if unknown:
-            raise PtcError(f"--region {', '.join(unknown)}: not a region of {file}")
+            raise UsageError(f"--region {', '.join(unknown)}: not a region of {file}")
         result = build_policy(
             model, for_command.value, regions=region, account=account, prune=prune
         )

@@ -7,7 +7,7 @@ from typing import NoReturn
 
 import typer
 
-from ptc.errors import EXIT_OK, EXIT_USAGE, PtcError
+from ptc.errors import EXIT_FAILED, EXIT_USAGE, ConfigError, PtcError
 
 
 def out(text: str, *, err: bool = False) -> None:
@@ -17,14 +17,25 @@ def out(text: str, *, err: bool = False) -> None:
 
 
 def fail(exc: PtcError) -> NoReturn:
-    """Report a domain error as one line on stderr and exit with its code."""
+    """Report a domain error as one line on stderr and exit with its code.
+
+    An invalid file's findings come first, as `ptc validate` prints them: the user sees
+    what to fix without running another command.
+    """
+    if isinstance(exc, ConfigError) and exc.findings:
+        from ptc.checks.base import Finding
+        from ptc.checks.formats import as_text
+
+        out(as_text([f for f in exc.findings if isinstance(f, Finding)]), err=True)
     out(f"error: {exc}", err=True)
     raise typer.Exit(exc.exit_code)
 
 
 def confirm(question: str, *, cancelled: str, what: str) -> None:
-    """Ask before changing anything; returns only on yes.
+    """Ask before changing anything; returns only when the answer is exactly `yes`.
 
+    As Terraform does: "y", "Y" or a stray key are no approval. Any other answer (or the
+    end of input) cancels with exit 1: nothing was done that was asked for.
     Without a terminal on standard input there is nobody to ask: that is a usage error
     (the --auto-approve flag is missing), never a silent yes.
     """
@@ -35,9 +46,13 @@ def confirm(question: str, *, cancelled: str, what: str) -> None:
             err=True,
         )
         raise typer.Exit(EXIT_USAGE)
-    if not typer.confirm(question, default=False):
+    sys.stdout.write(f"{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+    sys.stdout.flush()
+    if sys.stdin.readline().strip() != "yes":
+        out("")
         out(cancelled)
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(EXIT_FAILED)
+    out("")
 
 
 def stdin_is_terminal() -> bool:

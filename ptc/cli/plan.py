@@ -20,7 +20,14 @@ from ptc.cli.aws import (
     aws_session,
 )
 from ptc.cli.output import confirm, fail, out
-from ptc.errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, PtcError
+from ptc.errors import (
+    EXIT_CHANGES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PtcError,
+)
 
 if TYPE_CHECKING:
     import boto3
@@ -29,6 +36,9 @@ if TYPE_CHECKING:
     from ptc.apply import ApplyReport, Outcome, Progress
     from ptc.plan.changes import Change, Plan
     from ptc.plan.desired import DesiredState
+
+
+_FILE_HELP = "The desired-state file."
 
 
 class PlanFormat(StrEnum):
@@ -43,14 +53,20 @@ def _console(err: bool = False) -> Console:
 
 
 def plan(
-    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=_FILE_HELP, show_default=False)],
     out_file: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Save the plan for 'apply --plan'.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="PLANFILE", help="Save the plan for 'apply --plan'."),
     ] = None,
     detailed_exitcode: Annotated[
-        bool, typer.Option(help="Exit 2 when there are changes, 0 when there are none.")
+        bool,
+        typer.Option(
+            "--detailed-exitcode", help="Exit 2 when there are changes, 0 when there are none."
+        ),
     ] = False,
-    output_format: Annotated[PlanFormat, typer.Option("--format", "-f")] = PlanFormat.text,
+    output_format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="How to print the plan.")
+    ] = PlanFormat.text,
     prune: Annotated[
         bool | None, typer.Option("--prune/--no-prune", help="Override the file's 'prune'.")
     ] = None,
@@ -108,20 +124,22 @@ def _show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
 
 def apply(
     file: Annotated[
-        Path | None, typer.Argument(help="The desired-state file.", show_default=False)
+        Path | None,
+        typer.Argument(metavar="FILE", help=_FILE_HELP + " (or --plan)", show_default=False),
     ] = None,
     plan_path: Annotated[
-        Path | None, typer.Option("--plan", help="Apply exactly this saved plan.")
+        Path | None,
+        typer.Option("--plan", metavar="PLANFILE", help="Apply exactly this saved plan."),
     ] = None,
     auto_approve: Annotated[
-        bool, typer.Option(help="Do not ask for confirmation (for CI).")
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation (for CI).")
     ] = False,
     prune: Annotated[
         bool | None,
         typer.Option("--prune/--no-prune", help="Delete live items the file omits."),
     ] = None,
     force: Annotated[
-        bool, typer.Option(help="Allow more deletes than the safety threshold.")
+        bool, typer.Option("--force", help="Allow more deletes than the safety threshold.")
     ] = False,
     region: Regions = None,
     sandbox: SandboxFlag = False,
@@ -138,11 +156,13 @@ def apply(
             report = _apply(file, plan_path, session, options)
     except PtcError as exc:
         fail(exc)
-    raise typer.Exit(EXIT_OK if report is None or _succeeded(report) else EXIT_FAILED)
+    raise typer.Exit(EXIT_OK if report is None else _exit_code(report))
 
 
-def _succeeded(report: ApplyReport) -> bool:
-    return report.ok and report.verified is not False
+def _exit_code(report: ApplyReport) -> int:
+    if report.interrupted:
+        return EXIT_INTERRUPTED  # the report says what finished before Ctrl-C
+    return EXIT_OK if report.ok and report.verified is not False else EXIT_FAILED
 
 
 @dataclass(frozen=True)
@@ -187,7 +207,7 @@ def _apply(
     if not options.auto_approve:
         confirm(
             "Apply these changes?",
-            cancelled="Apply cancelled; nothing was changed.",
+            cancelled="Apply cancelled.",
             what="plan",
         )
     report = workflow.apply(
@@ -220,7 +240,8 @@ _EXPORTED = ("rules", "templates", "permissions")
 def export(
     region: Regions = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
     ] = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,

@@ -45,6 +45,7 @@ def rewrite_images(
     paths: Annotated[
         list[str],
         typer.Argument(
+            metavar="PATH",
             help="Files and folders (walked recursively); - reads standard input.",
             show_default=False,
         ),
@@ -52,27 +53,40 @@ def rewrite_images(
     rules: Annotated[
         Path,
         typer.Option(
-            "--rules", "-r", help="The desired-state file with the rules.", show_default=False
+            "--rules",
+            metavar="FILE",
+            help="The desired-state file with the rules.",
+            show_default=False,
         ),
     ],
     account: Annotated[
-        str | None, typer.Option(help="Target account; default: the rules file's account.")
+        str | None,
+        typer.Option(metavar="ACCOUNT", help="Target account; default: the rules file's account."),
     ] = None,
     region: Annotated[
-        str | None, typer.Option(help="Target region; default: the rules file's only region.")
+        str | None,
+        typer.Option(
+            "--region",
+            "-r",
+            metavar="REGION",
+            help="Target region; default: the rules file's only region.",
+        ),
     ] = None,
     write: Annotated[
         bool, typer.Option("--write", "-w", help="Rewrite the files in place.")
     ] = False,
     check: Annotated[
-        bool, typer.Option(help="Write nothing; exit 1 if any reference would be rewritten.")
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if any reference would be rewritten."),
     ] = False,
     output_format: Annotated[
         RewriteFormat, typer.Option("--format", "-f", help="How to print the report.")
     ] = RewriteFormat.text,
     exclude: Annotated[
         list[str] | None,
-        typer.Option(help="Skip files and folders matching this glob (repeatable)."),
+        typer.Option(
+            metavar="GLOB", help="Skip files and folders matching this glob (repeatable)."
+        ),
     ] = None,
     image_path: Annotated[
         list[str] | None,

@@ -15,13 +15,19 @@ from ptc.errors import PtcError
 
 def serve(
     host: Annotated[
-        str, typer.Option(help="Address to listen on; keep it loopback unless you mean it.")
+        str,
+        typer.Option(
+            metavar="HOST", help="Address to listen on; keep it loopback unless you mean it."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 4566,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", help="Port to listen on.", min=1, max=65535)
+    ] = 4566,
     state: Annotated[
         Path | None,
         typer.Option(
             "--state",
+            metavar="FILE",
             help="Load the sandbox from this file and save it there on exit.",
             dir_okay=False,
             show_default=False,
@@ -41,15 +47,19 @@ def pull(
     image: Annotated[
         str,
         typer.Argument(
-            help="[ACCOUNT.dkr.ecr.REGION.amazonaws.com/]REPOSITORY[:TAG], e.g. "
-            "docker-hub/library/nginx:1.25",
+            metavar="IMAGE",
+            help="REPOSITORY[:TAG] in the cache, e.g. docker-hub/library/nginx:1.25, "
+            "optionally after the registry: ACCOUNT.dkr.ecr.REGION.amazonaws.com/",
             show_default=False,
         ),
     ],
     region: Annotated[
         str | None,
         typer.Option(
-            "--region", "-r", help="Region of the cache (default: the image's, or us-east-1)."
+            "--region",
+            "-r",
+            metavar="REGION",
+            help="Region of the cache (default: the image's, or us-east-1).",
         ),
     ] = None,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,

@@ -18,7 +18,14 @@ from ptc.cli.aws import (
     aws_session,
 )
 from ptc.cli.output import confirm, fail, out
-from ptc.errors import EXIT_CHANGES, EXIT_FAILED, EXIT_OK, EXIT_USAGE, PtcError
+from ptc.errors import (
+    EXIT_CHANGES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PtcError,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,17 +42,29 @@ class StatusFormat(StrEnum):
 
 
 def status(
-    file: Annotated[Path, typer.Argument(help="The desired-state file.", show_default=False)],
-    output_format: Annotated[StatusFormat, typer.Option("--format", "-f")] = StatusFormat.text,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The desired-state file.", show_default=False)
+    ],
+    output_format: Annotated[
+        StatusFormat, typer.Option("--format", "-f", help="How to print the status.")
+    ] = StatusFormat.text,
     detailed_exitcode: Annotated[
-        bool, typer.Option(help="Exit 2 when any repository drifts, 0 when none does.")
+        bool,
+        typer.Option(
+            "--detailed-exitcode", help="Exit 2 when any repository drifts, 0 when none does."
+        ),
     ] = False,
     backfill: Annotated[
         bool,
-        typer.Option(help="Give drifted repositories their template's policies and tags."),
+        typer.Option(
+            "--backfill", help="Give drifted repositories their template's policies and tags."
+        ),
     ] = False,
     auto_approve: Annotated[
-        bool, typer.Option(help="With --backfill: do not ask for confirmation (for CI).")
+        bool,
+        typer.Option(
+            "--auto-approve", help="With --backfill: do not ask for confirmation (for CI)."
+        ),
     ] = False,
     region: Regions = None,
     sandbox: SandboxFlag = False,
@@ -95,7 +114,7 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
     if not auto_approve:
         confirm(
             "Apply this backfill?",
-            cancelled="Backfill cancelled; nothing was changed.",
+            cancelled="Backfill cancelled.",
             what="backfill",
         )
     result = apply_backfill(plan, gateway, progress=_progress(console))
@@ -105,6 +124,8 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
 
 
 def _exit_code(result: BackfillReport) -> int:
+    if result.interrupted:
+        return EXIT_INTERRUPTED  # the report says what finished before Ctrl-C
     return EXIT_OK if result.ok else EXIT_FAILED
 
 

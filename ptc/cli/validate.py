@@ -19,7 +19,14 @@ from ptc.cli.aws import (
     aws_session,
 )
 from ptc.cli.output import fail, out
-from ptc.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, PtcError
+from ptc.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    PtcError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from ptc.checks.base import Finding
@@ -51,15 +58,19 @@ class _Report:
 
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help=_FILES_HELP, show_default=False, metavar="FILE...")
+        list[Path], typer.Argument(help=_FILES_HELP, show_default=False, metavar="FILE")
     ],
     output_format: Annotated[
         FindingFormat, typer.Option("--format", "-f", help="How to print the findings.")
     ] = FindingFormat.text,
-    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     ignore: Annotated[
         list[str] | None,
-        typer.Option(help="Skip checks whose ID starts with this (repeatable), e.g. PTC204."),
+        typer.Option(
+            "--ignore",
+            metavar="ID",
+            help="Skip checks whose ID starts with this (repeatable), e.g. PTC204 or PTC2.",
+        ),
     ] = None,
     online: Annotated[bool, typer.Option("--online", help=_ONLINE_HELP)] = False,
     region: Regions = None,
@@ -128,7 +139,7 @@ def _add_online(reports: list[_Report], options: _AwsOptions, ignore: tuple[str,
 def _online_regions(name: str, file_regions: list[str], wanted: list[str] | None) -> list[str]:
     unknown = [r for r in wanted or [] if r not in file_regions]
     if unknown:
-        raise PtcError(
+        raise UsageError(
             f"--region {', '.join(unknown)}: not a region of {name} ({', '.join(file_regions)})"
         )
     return [r for r in file_regions if wanted is None or r in wanted]
@@ -170,7 +181,9 @@ def schema() -> None:
 
 
 def checks(
-    markdown: Annotated[bool, typer.Option(help="Print the table as Markdown.")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown.")
+    ] = False,
 ) -> None:
     """List every check validate runs, with its ID, severity and fix."""
     from ptc.checks import formats

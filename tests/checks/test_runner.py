@@ -224,7 +224,10 @@ def test_load_valid_refuses_a_file_with_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_valid(path)
 
-    assert str(raised.value) == f"{path}: 3 errors; run 'ptc validate {path}'"
+    assert str(raised.value) == f"{path}: 3 errors; fix them first"
+    assert [f.check_id for f in raised.value.findings] == [  # type: ignore[attr-defined]
+        f.check_id for f in validate_file(path).errors
+    ]
     assert [f.check_id for f in raised.value.findings if isinstance(f, Finding)] == [
         "PTC101",
         "PTC201",

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
-from ptc.cli import rewrite
+from ptc.cli import app, rewrite
 from tests.rewrite.conftest import HOST, RULES
 
 HUB = f"{HOST}/docker-hub"
@@ -21,20 +20,9 @@ DOCKERFILE = "FROM golang:1.22 AS build\nFROM example.com/base\nFROM build\n"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer(pretty_exceptions_enable=False)
-    rewrite.register(app)
-
-    @app.callback()
-    def _root() -> None:
-        """ptc"""
-
-    return app
-
-
 def _run(*args: str, stdin: str | None = None) -> Result:
     env = {"COLUMNS": "120", "TERMINAL_WIDTH": "120"}
-    return CliRunner().invoke(_app(), ["rewrite-images", *args], input=stdin, env=env)
+    return CliRunner().invoke(app, ["rewrite-images", *args], input=stdin, env=env)
 
 
 @pytest.fixture
@@ -227,7 +215,7 @@ def test_account_and_region_options(tree: Path) -> None:
     [
         (
             ("--rules", "rules.yaml", "app"),
-            2,
+            64,
             "error: the rules file lists 2 regions (us-east-1, eu-west-1); "
             "choose one with --region\n",
         ),
@@ -238,7 +226,7 @@ def test_account_and_region_options(tree: Path) -> None:
         ),
         (
             (*RULES_ARGS, "--region", "ap-south-1", "app"),
-            2,
+            64,
             "error: region 'ap-south-1' is not in the rules file's regions "
             "(us-east-1, eu-west-1)\n",
         ),
@@ -259,16 +247,17 @@ def test_invalid_rules_file_exits_1(tree: Path) -> None:
     (tree / "bad-rules.yaml").write_text("version: 1\nregions: [us-east-1]\nrules: [{prefix: X}]\n")
     result = _run("--rules", "bad-rules.yaml", "app")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: bad-rules.yaml: ")
+    assert result.stderr.splitlines()[-1] == "error: bad-rules.yaml: 1 error; fix it first"
+    assert "PTC008 error: rules[0] is missing 'upstream'" in result.stderr
 
 
 @pytest.mark.parametrize(
     "args",
     [(*RULES_ARGS, "--write", "--check", "app"), (*RULES_ARGS, "-", "app"), (*RULES_ARGS,)],
 )
-def test_usage_errors_exit_2(tree: Path, args: tuple[str, ...]) -> None:
+def test_usage_errors_exit_64(tree: Path, args: tuple[str, ...]) -> None:
     result = _run(*args)
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert (tree / "app" / "pod.yaml").read_text() == POD
 
 

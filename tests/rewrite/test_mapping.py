@@ -212,7 +212,7 @@ def test_a_file_without_account_needs_the_option() -> None:
     file = rules_file().model_copy(update={"account": None})
     with pytest.raises(TargetError, match="give one with --account"):
         choose_target(file, None, "us-east-1")
-    assert TargetError.exit_code == 2
+    assert TargetError.exit_code == 64
 
 
 @pytest.mark.parametrize(

@@ -251,7 +251,7 @@ def test_pull_refuses_a_region_that_does_not_exist(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["sandbox", "pull", "--sandbox-state", str(path), "-r", "mars-1", "quay/x:1"]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert result.stderr == "error: --region mars-1: not an AWS region\n"
     assert isinstance(result.exception, SystemExit)  # an exit, not a traceback
     assert not path.exists()  # refused before the sandbox started

@@ -105,7 +105,7 @@ def test_json_output(changed: Path, sandbox: list[str]) -> None:
 
 def test_backfill_refuses_to_prompt_without_a_terminal(changed: Path, sandbox: list[str]) -> None:
     result = run("status", *sandbox, "--backfill", changed)
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert result.stderr == NOT_A_TTY
     assert "Backfill: 8 changes to 3 repositories." in result.stdout
     # Nothing was written.
@@ -116,10 +116,10 @@ def test_backfill_asks_on_a_terminal_and_a_no_changes_nothing(
     changed: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ptc.cli.output, "stdin_is_terminal", lambda: True)
-    result = run("status", *sandbox, "--backfill", changed, input="n\n")
-    assert result.exit_code == 0
-    assert "Apply this backfill? [y/N]:" in result.stdout
-    assert result.stdout.splitlines()[-1] == "Backfill cancelled; nothing was changed."
+    result = run("status", *sandbox, "--backfill", changed, input="y\n")
+    assert result.exit_code == 1
+    assert "Apply this backfill?\n  Only 'yes' will be accepted to approve." in result.stdout
+    assert result.stdout.splitlines()[-1] == "Backfill cancelled."
     assert run("status", *sandbox, changed).stdout.splitlines()[-1] == DRIFTING
 
 
@@ -167,8 +167,8 @@ def test_a_failed_backfill_exits_1_with_the_report(
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--backfill", "--format", "json"], 2, "error: --backfill takes neither --format json"),
-        (["--region", "ap-south-1"], 1, "error: --region ap-south-1: not a region of"),
+        (["--backfill", "--format", "json"], 64, "error: --backfill takes neither --format json"),
+        (["--region", "ap-south-1"], 64, "error: --region ap-south-1: not a region of"),
     ],
 )
 def test_bad_usage_is_a_message_and_an_exit_code(

@@ -1,0 +1,132 @@
+"""The CLI boundary: however a command ends, it ends in one documented exit code.
+
+typer (and the click it vendors) would print usage errors as a boxed panel and exit 2, the
+code `--detailed-exitcode` gives to "changes present", and would let any exception out as
+a traceback. `PtcGroup.main` runs every command (from `ptc`, `python -m ptc` and the test
+runner alike) and turns each ending into at most one `error:` line on stderr:
+
+- a usage error (unknown option, bad value, missing argument): EXIT_USAGE; a path option
+  whose file is missing, a directory or unreadable: EXIT_UNREADABLE, as for any input;
+- Ctrl-C: EXIT_INTERRUPTED;
+- any other exception (a bug in ptc): EXIT_FAILED and a hint to report it; `--debug`
+  (or PTC_DEBUG=1) adds the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer import _click
+from typer.core import TyperGroup
+
+from ptc.cli.help import tidy
+from ptc.cli.output import out
+from ptc.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
+
+DEBUG_ENV = "PTC_DEBUG"
+_debug = False
+
+
+def set_debug(value: bool) -> None:
+    """Called by the global --debug option (it is parsed before any command runs)."""
+    global _debug
+    _debug = value
+
+
+def debugging() -> bool:
+    return _debug or os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+class PtcGroup(TyperGroup):
+    """The `ptc` command group: help laid out for 80 columns, and the one error boundary."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        set_debug(False)
+        tidy(
+            self, self.context_settings.get("help_option_names", ["--help"])
+        )  # here, not in __init__: typer adds its completion options after that
+        try:
+            # Not standalone: typer then raises click's errors and returns exit codes
+            # instead of printing and exiting itself.
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
+        except _click.exceptions.NoArgsIsHelpError as exc:
+            help_text = exc.ctx.get_help()  # typer's rich help prints itself, returning ""
+            if help_text:
+                out(help_text)
+            code = EXIT_USAGE
+        except _click.exceptions.UsageError as exc:
+            code = _usage_error(exc)
+        except _click.exceptions.ClickException as exc:
+            out(f"error: {_sentence(exc.format_message())}", err=True)
+            code = EXIT_UNREADABLE if isinstance(exc, _click.exceptions.FileError) else EXIT_FAILED
+        except (KeyboardInterrupt, typer.Abort):
+            out("error: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        except Exception as exc:  # noqa: BLE001 - the boundary: a bug must not be a traceback
+            code = _unexpected(exc)
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Caught here, before typer turns it into a silent exit 130.
+            out("error: interrupted", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _usage_error(exc: _click.exceptions.UsageError) -> int:
+    message = _sentence(exc.format_message())
+    descriptor = getattr(getattr(exc, "param", None), "type_descriptor", None)
+    missing = isinstance(exc, _click.exceptions.MissingParameter)
+    if descriptor is not None and descriptor.is_path and not missing:
+        # typer's own path checks (exists, dir_okay, readable): an input that cannot be
+        # read is exit 3 whichever layer finds out.
+        out(f"error: {message}", err=True)
+        return EXIT_UNREADABLE
+    ctx = exc.ctx
+    hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+    out(f"error: {message}{hint}", err=True)
+    return EXIT_USAGE
+
+
+def _sentence(text: str) -> str:
+    """click's message as one line in ptc's style: lower-case start, no full stop."""
+    text = re.sub(r"\s+", " ", text).strip().replace("Value error, ", "")
+    text = re.sub(r"\.? (Did you mean [^?]*\?)", r" (\1)", text)
+    text = re.sub(r"\(Possible options: ([^,()]+)\)", r"(Did you mean \1?)", text)
+    text = text.replace("(Possible options:", "(possible options:")
+    text = text.removesuffix(".")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text.replace("(Did you", "(did you")
+
+
+def _unexpected(exc: Exception) -> int:
+    if debugging():
+        traceback.print_exception(exc, file=sys.stderr)
+    text = re.sub(r"\s+", " ", str(exc)).strip()
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    hint = "" if debugging() else "; run it again with --debug (or PTC_DEBUG=1) for the traceback"
+    out(
+        f"error: unexpected {detail}. This is a bug in ptc: please report it with "
+        f"the command you ran{hint}",
+        err=True,
+    )
+    return EXIT_FAILED
