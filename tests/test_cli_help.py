@@ -35,6 +35,13 @@ def test_every_command_is_covered() -> None:
     assert ("sandbox", "pull") in COMMANDS
 
 
+@pytest.fixture
+def columns_decide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """typer reads TERMINAL_WIDTH once, at import: another test's value must not stick."""
+    monkeypatch.setattr("typer.rich_utils.MAX_WIDTH", None)
+
+
+@pytest.mark.usefixtures("columns_decide")
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(("ptc", *p)))
 def test_help_fits_80_columns_without_python_types(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
@@ -54,6 +61,7 @@ def test_every_option_and_argument_has_help(path: tuple[str, ...]) -> None:
     assert missing == []
 
 
+@pytest.mark.usefixtures("columns_decide")
 def test_a_long_help_paragraph_is_reflowed() -> None:
     # validate's docstring breaks its second paragraph in the source; the terminal decides.
     result = CliRunner().invoke(app, ["validate", "--help"], env={"COLUMNS": "200"})
