@@ -352,7 +352,7 @@ def test_image_path_option(tree: Path) -> None:
 )
 def test_bad_image_path_is_a_usage_error(tree: Path, value: str, message: str) -> None:
     result = _run(*RULES_ARGS, "--image-path", value, "app")
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert message in " ".join(result.stderr.replace("│", " ").split())
     assert "Traceback" not in result.stderr
     assert (tree / "app" / "pod.yaml").read_text() == POD
