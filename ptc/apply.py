@@ -98,11 +98,11 @@ class _Region:
         removals = {c.key for c in changes if c.action is Action.DELETE}
         # Read at apply time, not plan time: another writer's statement must survive.
         text = self.writer.registry_policy(region)
-        merged = statements.merge(text, upserts, removals)
+        merged = statements.merged_text(region, text, upserts, removals)
         if merged is None:
             self.writer.delete_registry_policy(region)
-        elif merged != statements.parse_document(text):
-            self.writer.put_registry_policy(region, statements.dumps(merged))
+        elif statements.parse_document(merged) != statements.parse_document(text):
+            self.writer.put_registry_policy(region, merged)
 
     def apply(self, change: Change) -> None:
         handler = {

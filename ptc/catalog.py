@@ -61,6 +61,11 @@ REGISTRY_POLICY_MAX: Final = 10240
 TAG_KEY_MAX: Final = 128
 TAG_VALUE_MAX: Final = 256
 TAGS_MAX: Final = 50
+# AWS's tag pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (Tag.Key and Tag.Value in the
+# Resource Groups Tagging API model; "Tagging AWS resources": letters, numbers and spaces
+# representable in UTF-8, and _ . : / = + - @). Python's re has no \p{..}: see is_tag_text.
+TAG_PUNCTUATION: Final = frozenset("_.:/=+-@")
+TAG_RESERVED_PREFIX: Final = "aws:"
 PREFIX_FILTER_MAX: Final = 100  # DescribePullThroughCacheRules ecrRepositoryPrefixes
 PAGE_SIZE_RANGE: Final = (1, 1000)
 DEFAULT_PAGE_SIZE: Final = 100
@@ -135,7 +140,7 @@ _KIND_BY_NAME: Final = {k.kind: k for k in UPSTREAM_KINDS}
 # Azure registry names are 5-50 alphanumerics.
 AZURE_HOST: Final = re.compile(r"^[a-z0-9]{5,50}\.azurecr\.io$")
 ECR_HOST: Final = re.compile(
-    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>amazonaws\.com(\.cn)?)$"
+    r"^(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>amazonaws\.[a-z.]+)$"
 )
 
 
@@ -163,10 +168,15 @@ def resolve_upstream(host: str) -> Upstream | None:
     for kind in UPSTREAM_KINDS:
         if kind.url is not None and (host == kind.url or host in kind.aliases):
             return Upstream(kind, kind.url)
-    if AZURE_HOST.match(host):
+    if AZURE_HOST.fullmatch(host):
         return Upstream(_KIND_BY_NAME["azure-container-registry"], host)
-    match = ECR_HOST.match(host)
-    if match:
+    match = ECR_HOST.fullmatch(host)
+    # A real region, and the DNS suffix of its partition (.com.cn only in China).
+    if (
+        match
+        and match["region"] in KNOWN_REGIONS
+        and match["suffix"] == PARTITION_DNS_SUFFIX[partition_of(match["region"])]
+    ):
         return Upstream(
             _KIND_BY_NAME["ecr"], host, account=match["account"], region=match["region"]
         )
@@ -251,12 +261,19 @@ def secret_name_from_arn(arn: str) -> str | None:
 
 def is_rule_prefix_valid(prefix: str) -> bool:
     low, high = RULE_PREFIX_LENGTH
-    return low <= len(prefix) <= high and PREFIX_PATTERN.match(prefix) is not None
+    return low <= len(prefix) <= high and PREFIX_PATTERN.fullmatch(prefix) is not None
 
 
 def is_template_prefix_valid(prefix: str) -> bool:
     low, high = TEMPLATE_PREFIX_LENGTH
-    return low <= len(prefix) <= high and PREFIX_PATTERN.match(prefix) is not None
+    return low <= len(prefix) <= high and PREFIX_PATTERN.fullmatch(prefix) is not None
+
+
+def is_tag_text(text: str) -> bool:
+    """Whether a tag key or value uses only the characters AWS allows in tags."""
+    import unicodedata
+
+    return all(char in TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in text)
 
 
 def normalize_prefix(prefix: str) -> str:

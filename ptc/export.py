@@ -106,7 +106,7 @@ def _permission(
     if (
         statement.other is not None
         or statement.effect != "Allow"
-        or not SID_PATTERN.match(statement.sid)
+        or not SID_PATTERN.fullmatch(statement.sid)
         or not actions
         or not actions <= set(statements.PTC_ACTIONS)
         or not statement.principals

@@ -49,7 +49,7 @@ class SidPattern(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, permission in permission_items(ctx):
-            if not SID_PATTERN.match(permission.sid):
+            if not SID_PATTERN.fullmatch(permission.sid):
                 yield Problem((*path, "sid"), f"sid '{permission.sid}' is not letters and digits")
 
 
@@ -97,9 +97,9 @@ class PrincipalInvalid(Check):
 
 
 def principal_problem(principal: str, partitions: set[str]) -> str | None:
-    if catalog.ACCOUNT_PATTERN.match(principal):
+    if catalog.ACCOUNT_PATTERN.fullmatch(principal):
         return None
-    match = PRINCIPAL_ARN_PATTERN.match(principal)
+    match = PRINCIPAL_ARN_PATTERN.fullmatch(principal)
     if match is None:
         if ":group/" in principal:
             return f"'{principal}' is an IAM group; a resource policy cannot name groups"

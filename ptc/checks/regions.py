@@ -18,7 +18,7 @@ class AccountInvalid(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         account = ctx.file.account
-        if account is not None and not catalog.ACCOUNT_PATTERN.match(account):
+        if account is not None and not catalog.ACCOUNT_PATTERN.fullmatch(account):
             yield Problem(("account",), f"account '{account}' is not a 12-digit AWS account ID")
 
 

@@ -24,7 +24,7 @@ class RulePrefixPattern(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, rule in ctx.rules:
-            if not catalog.PREFIX_PATTERN.match(rule.prefix):
+            if not catalog.PREFIX_PATTERN.fullmatch(rule.prefix):
                 yield Problem((*path, "prefix"), f"prefix '{rule.prefix}' is not a valid prefix")
 
 
@@ -115,7 +115,8 @@ class UnsupportedUpstream(Check):
     summary = "An upstream registry that ECR pull-through cache does not support"
     fix = (
         "Use one of registry-1.docker.io, public.ecr.aws, quay.io, ghcr.io, registry.k8s.io, "
-        "registry.gitlab.com, cgr.dev, <name>.azurecr.io, <account>.dkr.ecr.<region>.amazonaws.com."
+        "registry.gitlab.com, cgr.dev, <name>.azurecr.io, <account>.dkr.ecr.<region>.amazonaws.com "
+        "(a real region; .amazonaws.com.cn only for China's regions)."
     )
 
     def check(self, ctx: Context) -> Iterator[Problem]:
@@ -227,7 +228,7 @@ class RoleArnInvalid(Check):
 
     @staticmethod
     def _check_role(path: DataPath, role: str, account: str | None) -> Iterator[Problem]:
-        match = catalog.ROLE_ARN_PATTERN.match(role)
+        match = catalog.ROLE_ARN_PATTERN.fullmatch(role)
         if match is None or len(role) > catalog.CUSTOM_ROLE_ARN_MAX:
             yield Problem(path, f"'{role}' is not an IAM role ARN")
         elif account is not None and match["account"] != account:

@@ -55,7 +55,7 @@ class CredentialArnInvalid(Check):
             name = catalog.secret_name_from_arn(value)
             if name is not None and not name.startswith(catalog.SECRET_NAME_PREFIX):
                 continue  # PTC301 says it better
-            if not catalog.CREDENTIAL_ARN_PATTERN.match(value) or not low <= len(value) <= high:
+            if not catalog.CREDENTIAL_ARN_PATTERN.fullmatch(value) or not low <= len(value) <= high:
                 yield Problem((*path, "credentials"), f"'{value}' is not a valid secret ARN")
 
 
@@ -129,7 +129,7 @@ class SecretNameInvalid(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, secret in ctx.secrets:
-            if not catalog.SECRET_NAME_PATTERN.match(secret.name):
+            if not catalog.SECRET_NAME_PATTERN.fullmatch(secret.name):
                 yield Problem((*path, "name"), f"'{secret.name}' is not a valid secret name")
 
 

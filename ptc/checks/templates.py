@@ -25,7 +25,7 @@ class TemplatePrefixPattern(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, template in ctx.templates:
-            if not catalog.PREFIX_PATTERN.match(template.prefix):
+            if not catalog.PREFIX_PATTERN.fullmatch(template.prefix):
                 yield Problem((*path, "prefix"), f"prefix '{template.prefix}' is not valid")
 
 
@@ -140,7 +140,7 @@ class ExclusionFilterInvalid(Check):
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, template in ctx.templates:
             for index, value in enumerate(template.image_tag_mutability_exclusions):
-                if not catalog.EXCLUSION_FILTER_PATTERN.match(value):
+                if not catalog.EXCLUSION_FILTER_PATTERN.fullmatch(value):
                     yield Problem(
                         (*path, "image_tag_mutability_exclusions", index),
                         f"exclusion filter '{value}' is not valid",

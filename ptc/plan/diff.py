@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ptc.errors import PtcError
+from ptc.plan import statements
 from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.desired import DesiredState
 from ptc.plan.live import LiveState, SecretIndex
@@ -58,7 +59,9 @@ def make_plan(
         )
         rules = [_resolve(r, index, desired, problems) for r in _in(desired.rules, region)]
         changes += _changes(rules, _in(live.rules, region), prune, _rule_change)
-        changes += _statement_changes(desired, live, region)
+        region_statements = _statement_changes(desired, live, region)
+        _check_policy_size(region, live, region_statements, problems)
+        changes += region_statements
     if problems:
         raise PlanError("cannot plan:\n  " + "\n  ".join(problems))
     return Plan.build(live.account, desired.regions, changes, live.fingerprint(), prune)
@@ -205,8 +208,10 @@ def same_kms_key(a: str | None, b: str | None, region: str, account: str) -> boo
     Secrets Manager answers with a key ID or an alias ARN whatever the request said, so
     `alias/x` in the file and `arn:aws:kms:<region>:<account>:alias/x` live are the same.
     """
-    return a is not None and b is not None and _short_kms(a, region, account) == _short_kms(
-        b, region, account
+    return (
+        a is not None
+        and b is not None
+        and _short_kms(a, region, account) == _short_kms(b, region, account)
     )
 
 
@@ -242,6 +247,22 @@ def _statement_changes(desired: DesiredState, live: LiveState, region: str) -> l
             )
         changes.append(change)
     return changes
+
+
+def _check_policy_size(
+    region: str, live: LiveState, changes: list[Change], problems: list[str]
+) -> None:
+    upserts = {
+        c.key: c.desired
+        for c in changes
+        if c.action in (Action.CREATE, Action.UPDATE) and isinstance(c.desired, StatementResource)
+    }
+    removals = {c.key for c in changes if c.action is Action.DELETE}
+    if upserts or removals:
+        try:
+            statements.merged_text(region, live.registry_policies.get(region), upserts, removals)
+        except statements.PolicyError as error:
+            problems.append(str(error))
 
 
 def resource_of(change: Change) -> AnyResource:

@@ -46,7 +46,7 @@ def repository_arn(prefix: str, region: str, account: str) -> str:
 
 def principal(value: str, region: str) -> str:
     """A 12-digit account ID means that account's root, as IAM stores it."""
-    if catalog.ACCOUNT_PATTERN.match(value):
+    if catalog.ACCOUNT_PATTERN.fullmatch(value):
         return f"arn:{catalog.partition_of(region)}:iam::{value}:root"
     return value
 
@@ -191,6 +191,26 @@ def merge(
 def dumps(document: dict[str, Any]) -> str:
     """Compact: the whole registry policy must fit in 10,240 characters."""
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def merged_text(
+    region: str, text: str | None, upserts: dict[str, StatementResource], removals: set[str]
+) -> str | None:
+    """The registry policy to write after the merge (None: delete it), refused if too large.
+
+    The size is that of the whole merged document, foreign statements included: ECR
+    refuses a PutRegistryPolicy over the limit, so it is found at plan time, not at apply.
+    """
+    merged = merge(text, upserts, removals)
+    if merged is None:
+        return None
+    dumped = dumps(merged)
+    if len(dumped) > catalog.REGISTRY_POLICY_MAX:
+        raise PolicyError(
+            f"{region}: the registry policy merged with the live statements would take "
+            f"{len(dumped)} characters; ECR holds {catalog.REGISTRY_POLICY_MAX}"
+        )
+    return dumped
 
 
 def canonical_policy(text: str | None) -> str | None:

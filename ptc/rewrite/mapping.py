@@ -81,7 +81,7 @@ def choose_target(file: PtcFile, account: str | None, region: str | None) -> Tar
     account = account or file.account
     if account is None:
         raise TargetError("the rules file has no 'account'; give one with --account")
-    if not catalog.ACCOUNT_PATTERN.match(account):
+    if not catalog.ACCOUNT_PATTERN.fullmatch(account):
         raise TargetError(f"account '{account}' is not a 12-digit AWS account ID")
     if region is None:
         if len(file.regions) != 1:

@@ -14,6 +14,8 @@ class Secret:
     arn: str
     value: str | None  # SecretString of the AWSCURRENT version
     deleted: bool = False  # scheduled for deletion
+    kms_key: str | None = None  # KmsKeyId, None for Secrets Manager's default key
+    decryptable: bool = True  # the KMS key exists and is enabled
 
 
 SecretFinder = Callable[[str, str, str], Secret | None]  # (account, region, arn) -> secret

@@ -16,16 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from moto.core.exceptions import ServiceException
+from moto.core.exceptions import JsonRESTError, ServiceException
 from moto.core.responses import ActionResult
 from moto.ecr.models import ECRBackend, ecr_backends
 from moto.ecr.responses import ECRResponse
 from moto.iam.exceptions import MalformedPolicyDocument
-from moto.secretsmanager.models import FakeSecret, secretsmanager_backends
+from moto.kms.models import kms_backends
+from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend, secretsmanager_backends
 
+from ptc import catalog
 from ptc.sandbox import fields, ptc_rules, strict, templates
 from ptc.sandbox.context import Caller, Secret
-from ptc.sandbox.errors import ApiError
+from ptc.sandbox.errors import ApiError, constraint
 
 _STATE_ATTRIBUTE: Final = "ptc_sandbox_registry"
 # The server is threaded; one lock keeps each operation's check-then-write atomic.
@@ -57,12 +59,32 @@ def find_secret(account: str, region: str, arn: str) -> Secret | None:
     for secret in list(secretsmanager_backends[account][region].secrets.values()):
         if isinstance(secret, FakeSecret) and _matches(secret, arn):
             current = secret.versions.get(secret.default_version_id or "", {})
+            kms_key = _custom_kms_key(secret)
             return Secret(
                 arn=secret.arn,
                 value=current.get("secret_string"),
                 deleted=secret.deleted_date is not None,
+                kms_key=kms_key,
+                decryptable=kms_key is None or _key_enabled(account, region, kms_key),
             )
     return None
+
+
+def _custom_kms_key(secret: FakeSecret) -> str | None:
+    key = secret.kms_key_id
+    return None if key in (None, "", SecretsManagerBackend.DEFAULT_KMS_KEY_ALIAS) else key
+
+
+def _key_enabled(account: str, region: str, key: str) -> bool:
+    """Whether the sandbox's KMS has this key (id, ARN, alias or alias ARN), enabled."""
+    parts = key.split(":")
+    if key.startswith("arn:") and len(parts) >= 6:
+        account, region = parts[4], parts[3]
+    try:
+        found = kms_backends[account][region].describe_key(key)
+    except (KeyError, JsonRESTError, TypeError):
+        return False
+    return found.key_state == "Enabled"
 
 
 def _matches(secret: FakeSecret, arn: str) -> bool:
@@ -126,11 +148,38 @@ def _registry_policy_actions(_backend: ECRBackend, policy_text: str) -> None:
                 raise MalformedPolicyDocument()
 
 
+def _put_registry_policy(
+    original: Callable[[ECRResponse], ActionResult],
+) -> Callable[[ECRResponse], ActionResult]:
+    """moto's PutRegistryPolicy with the model's 10,240-character limit, which moto skips."""
+
+    def put_registry_policy(self: ECRResponse) -> ActionResult:
+        try:
+            text = fields.text(
+                fields.parse_body(self.body),
+                "policyText",
+                length=(0, catalog.REGISTRY_POLICY_MAX),
+            )
+            if text is None:
+                raise constraint("policyText", None, "Member must not be null")
+        except ApiError as error:
+            raise _EmulatorError(error.code, error.message) from error
+        return original(self)
+
+    put_registry_policy.ptc_sandbox = True  # type: ignore[attr-defined]
+    return put_registry_policy
+
+
 def install() -> None:
     """Add the operations to moto's ECR responses; calling it again changes nothing."""
     for action, (operation, store) in OPERATIONS.items():
         if not getattr(getattr(ECRResponse, action, None), "ptc_sandbox", False):
             setattr(ECRResponse, action, _endpoint(action, operation, store))
+    if not getattr(ECRResponse.put_registry_policy, "ptc_sandbox", False):
+        ECRResponse.put_registry_policy = _put_registry_policy(ECRResponse.put_registry_policy)  # type: ignore[method-assign, assignment]
+    from ptc.sandbox import image_api  # imports pull, which imports this module
+
+    image_api.install()
     if strict.REGISTRY_POLICY_SCOPE == "V2":
         # moto's own method is replaced, not wrapped: it is the V1 check itself.
         ECRBackend._validate_registry_policy_action = _registry_policy_actions  # type: ignore[method-assign, assignment]

@@ -48,6 +48,10 @@ class UnableToAccessSecretException(ApiError):
     code = "UnableToAccessSecretException"
 
 
+class UnableToDecryptSecretValueException(ApiError):
+    code = "UnableToDecryptSecretValueException"
+
+
 class LimitExceededException(ApiError):
     code = "LimitExceededException"
 
@@ -61,8 +65,26 @@ class TemplateNotFoundException(ApiError):
 
 
 def constraint(member: str, value: object, rule: str) -> ValidationException:
-    """A model-constraint violation, worded as the service words it."""
+    """A model-constraint violation, worded as the service words it.
+
+    The service is written in Java: a missing value reads `Value null` (unquoted), and other
+    values as Java prints them (`[a, b]`, `{k=v}`, `true`), never as Python reprs.
+    """
+    shown = "null" if value is None else f"'{service_text(value)}'"
     return ValidationException(
-        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+        f"1 validation error detected: Value {shown} at '{member}' failed to satisfy "
         f"constraint: {rule}"
     )
+
+
+def service_text(value: object) -> str:
+    """`value` as the service's messages show it (Java's toString of the parsed JSON)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(service_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={service_text(v)}" for k, v in value.items()) + "}"
+    return str(value)

@@ -24,6 +24,7 @@ from ptc.sandbox.errors import (
     PullThroughCacheRuleNotFoundException,
     SecretNotFoundException,
     UnableToAccessSecretException,
+    UnableToDecryptSecretValueException,
     UnsupportedUpstreamRegistryException,
 )
 from ptc.sandbox.fields import Body
@@ -127,7 +128,10 @@ def update(rules: Rules, caller: Caller, body: Body) -> dict[str, Any]:
         )
     rule = _find(rules, prefix, caller)
     upstream = _stored_upstream(rule)
-    _check_credential_allowed(upstream, credential)
+    if credential is not None:
+        _check_credential_allowed(upstream, credential)
+    # Only the role may be sent: the rule keeps its credential, so nothing else is checked
+    # (UnsupportedUpstreamRegistryException is not among Update's errors in the model).
     _check_role(upstream, role, caller)
     if credential is not None:
         _check_secret(caller, credential)
@@ -253,10 +257,8 @@ def _check_credential_allowed(upstream: catalog.Upstream, credential: str | None
 
 def _check_role(upstream: catalog.Upstream, role: str | None, caller: Caller) -> None:
     if role is not None:
-        if upstream.auth is not Auth.IAM:
-            raise InvalidParameterException(
-                "Invalid parameter: customRoleArn is only used with an Amazon ECR upstream"
-            )
+        # Accepted for any upstream (strict.py): nothing documents a refusal; ECR uses it
+        # only for an ECR upstream, and validate warns (PTC213).
         fields.role_arn(ROLE, role, caller.account)
     elif upstream.auth is Auth.IAM and upstream.account != caller.account:
         raise InvalidParameterException(
@@ -283,6 +285,11 @@ def _check_secret(caller: Caller, arn: str) -> None:
     if secret.deleted:
         raise UnableToAccessSecretException(
             f"Unable to access the secret {arn}: it is scheduled for deletion"
+        )
+    if not secret.decryptable:
+        raise UnableToDecryptSecretValueException(
+            f"Unable to decrypt the secret {arn}: its KMS key {secret.kms_key} does not exist "
+            "or is not enabled"
         )
 
 

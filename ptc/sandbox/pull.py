@@ -38,10 +38,23 @@ _MANIFEST_TYPE: Final = "application/vnd.docker.distribution.manifest.v2+json"
 _CONFIG_TYPE: Final = "application/vnd.docker.container.image.v1+json"
 _LAYER_TYPE: Final = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 DEFAULT_TAG: Final = "latest"
+_DOCKER_HUB: Final = "docker-hub"
 
 
 class PullError(PtcError):
     """The pull cannot happen: a malformed reference, another registry, or no rule."""
+
+
+class NoRuleError(PullError):
+    """No rule covers the repository: ECR answers RepositoryNotFoundException."""
+
+
+class UpstreamImageError(PullError):
+    """The upstream has no such image: ECR answers UnableToGetUpstreamImageException."""
+
+
+class RepositoryCreationError(PullError):
+    """The matching template cannot create the repository (e.g. tags without a role)."""
 
 
 @dataclass(frozen=True)
@@ -97,27 +110,59 @@ def pull(
 ) -> Pulled:
     """Pull `ref` through the cache of `account` in `region` (the in-process moto)."""
     _check_registry(ref, account, region)
-    registry = emulator.registry(account, region)
-    rule = _rule_for(ref.repository, registry.rules, region)
-    backend: ECRBackend = ecr_backends[account][region]
-    template = _template_for(ref.repository, registry.templates)
-    created = ref.repository not in backend.repositories
-    if created:
-        _create_repository(backend, ref.repository, template)
-    upstream = _upstream(rule, ref)
-    image = _record_image(backend, ref, upstream)
+    cached = cache_repository(ref.repository, account, region)
+    upstream = f"{cached.upstream}:{ref.tag}"
+    image = record_image(account, region, ref.repository, ref.tag, upstream)
     pulled_at = now()
     image.last_recorded_pull_time = pulled_at
     return Pulled(
         repository=ref.repository,
         tag=ref.tag,
         digest=image.get_image_digest(),
-        rule=rule.prefix,
+        rule=cached.rule.prefix,
         upstream=upstream,
-        template=template.prefix if template and created else None,
-        created=created,
+        template=cached.template.prefix if cached.template and cached.created else None,
+        created=cached.created,
         pulled_at=pulled_at,
     )
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A repository of the cache: the rule that covers it and how it came to exist."""
+
+    rule: Rule
+    upstream: str  # the upstream repository, e.g. registry-1.docker.io/library/nginx
+    template: Template | None
+    created: bool
+
+
+def covering_rule(name: str, account: str, region: str) -> Rule | None:
+    """The pull-through cache rule whose prefix covers repository `name`, if any."""
+    return _rule_for(name, emulator.registry(account, region).rules)
+
+
+def cache_repository(name: str, account: str, region: str) -> Cached:
+    """What a pull through the cache does before it fetches an image, for `ptc sandbox pull`
+    and the API's BatchGetImage and GetDownloadUrlForLayer alike: find the rule, check the
+    upstream repository, and create the repository from the matching template if needed."""
+    registry = emulator.registry(account, region)
+    rule = _rule_for(name, registry.rules)
+    if rule is None:
+        raise NoRuleError(
+            f"no pull-through cache rule in {region} covers '{name}'; ECR answers that the "
+            "repository does not exist"
+        )
+    upstream = _upstream(rule, name)
+    backend: ECRBackend = ecr_backends[account][region]
+    template = _template_for(name, registry.templates)
+    created = name not in backend.repositories
+    if created:
+        failure = templates.creation_failure(template) if template else None
+        if failure is not None:
+            raise RepositoryCreationError(f"cannot create '{name}': {failure}")
+        _create_repository(backend, name, template)
+    return Cached(rule, upstream, template, created)
 
 
 def _check_registry(ref: ImageRef, account: str, region: str) -> None:
@@ -131,16 +176,11 @@ def _covers(prefix: str, name: str) -> bool:
     return name.startswith(prefix.rstrip("/") + "/")
 
 
-def _rule_for(name: str, rules: dict[str, Rule], region: str) -> Rule:
+def _rule_for(name: str, rules: dict[str, Rule]) -> Rule | None:
     covering = [r for p, r in rules.items() if p != catalog.ROOT and _covers(p, name)]
     if covering:
         return max(covering, key=lambda r: len(r.prefix.rstrip("/")))
-    if catalog.ROOT in rules:
-        return rules[catalog.ROOT]
-    raise PullError(
-        f"no pull-through cache rule in {region} covers '{name}'; ECR answers that the "
-        "repository does not exist"
-    )
+    return rules.get(catalog.ROOT)
 
 
 def _template_for(name: str, stored: dict[str, Template]) -> Template | None:
@@ -168,21 +208,30 @@ def _create_repository(backend: ECRBackend, name: str, template: Template | None
     repository.policy = settings["repositoryPolicy"]
 
 
-def _upstream(rule: Rule, ref: ImageRef) -> str:
-    """The upstream image: the rule's prefix replaced by its upstream prefix, if any."""
+def _upstream(rule: Rule, name: str) -> str:
+    """The upstream repository: the rule's prefix replaced by its upstream prefix, if any."""
     if rule.prefix == catalog.ROOT:
-        path = ref.repository
+        path = name
     else:
-        path = ref.repository[len(rule.prefix.rstrip("/")) + 1 :]
+        path = name[len(rule.prefix.rstrip("/")) + 1 :]
         if rule.upstream_prefix and rule.upstream_prefix != catalog.ROOT:
             path = f"{rule.upstream_prefix.rstrip('/')}/{path}"
-    return f"{rule.upstream_url}/{path}:{ref.tag}"
+    if rule.upstream_registry == _DOCKER_HUB and "/" not in path:
+        # AWS: "For Docker Hub official images, the /library prefix must be included";
+        # without it Docker Hub answers 403 and nothing is cached.
+        raise UpstreamImageError(
+            f"'{name}': Docker Hub has no repository '{path}'; official images need the "
+            f"library/ part (pull {name[: len(name) - len(path)]}library/{path})"
+        )
+    return f"{rule.upstream_url}/{path}"
 
 
-def _record_image(backend: ECRBackend, ref: ImageRef, upstream: str) -> Any:
-    repository = backend.repositories[ref.repository]
+def record_image(account: str, region: str, name: str, tag: str, upstream: str) -> Any:
+    """The image `upstream` cached as `name:tag`: found if cached already, else recorded."""
+    backend: ECRBackend = ecr_backends[account][region]
+    repository = backend.repositories[name]
     for image in repository.images:
-        if ref.tag in image.image_tags:
+        if tag in image.image_tags:
             return image  # cached already: a pull only records its time
     config = "sha256:" + hashlib.sha256(upstream.encode()).hexdigest()
     layer = "sha256:" + hashlib.sha256(f"{upstream} layer".encode()).hexdigest()
@@ -197,4 +246,4 @@ def _record_image(backend: ECRBackend, ref: ImageRef, upstream: str) -> Any:
     )
     # An image's digest is that of its manifest, as in any registry.
     digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
-    return backend.put_image(ref.repository, manifest, ref.tag, _MANIFEST_TYPE, digest)
+    return backend.put_image(name, manifest, tag, _MANIFEST_TYPE, digest)

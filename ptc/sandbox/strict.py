@@ -30,28 +30,70 @@ Upstreams and credentials
   * Create and Update check that the secret exists, not its content; only Validate reads the
     `username` and `accessToken` keys (as the service does, minus the network call).
   * credentialArn is refused (InvalidParameterException) for upstreams that take no secret
-    (ecr-public, quay, k8s, ecr); customRoleArn is refused for upstreams other than ECR, must
-    be an IAM role ARN of the caller's account, and is required when the ECR upstream is in
-    another account.
+    (ecr-public, quay, k8s, ecr). customRoleArn must be an IAM role ARN of the caller's
+    account (model doc: "This role must be in the same account as the registry") and is
+    required when the ECR upstream is in another account. It is accepted for upstreams other
+    than ECR: the model and the user guide say what the role is for ("to authenticate to the
+    ECR upstream registry") but no source says the service refuses it elsewhere, so the
+    sandbox stores it and validate warns (PTC213) rather than both refusing.
+  * UpdatePullThroughCacheRule answers only errors its model lists: sending only
+    customRoleArn to a rule that has a credential keeps the credential and checks nothing
+    about it (UnsupportedUpstreamRegistryException is not an Update error).
+  * A secret whose KmsKeyId names a KMS key that the sandbox's KMS (the key's account and
+    Region) does not have, or has disabled or pending deletion, gives
+    UnableToDecryptSecretValueException on Create and Update, and Validate answers
+    isValid=false. Secrets Manager's default key (no KmsKeyId) always decrypts. KMS keys
+    are not part of the saved sandbox state: create them again after a restart.
   * Validate on a rule without a secret (an unauthenticated or ECR upstream) answers
     isValid=true: there is nothing to check offline.
 
 Repository creation templates
-  * Update replaces the whole template with what is sent: an omitted field returns to its
-    default (no description, tags or policies, MUTABLE, AES256, no role). appliedFor has no
-    default and is kept when omitted. Careful: Terraform's provider sends only the changed
-    fields, so under this reading a Terraform in-place update resets the fields it did not
-    send (see TEMPLATE_UPDATE_RESETS_OMITTED).
+  * Update keeps what it is not sent (a patch), against the model's Update doc for
+    imageTagMutability ("If this parameter is omitted, the default setting of MUTABLE will
+    be used"). Not strict, and decided by a real client: the Terraform provider's Update
+    sends only the attributes that changed (`d.HasChange` in
+    internal/service/ecr/repository_creation_template.go), and its acceptance test
+    TestAccECRRepositoryCreationTemplate_mutabilityWithExclusion (resource_tags in the
+    config, then an update of only the exclusion filters) expects an empty plan against real
+    AWS, which holds only if the service kept the tags. See TEMPLATE_UPDATE_KEEPS_OMITTED.
+  * What clears a member on Update, as the provider sends it: "" for description,
+    customRoleArn, repositoryPolicy and lifecyclePolicy; [] for resourceTags; an
+    imageTagMutability without exclusions (sent without filters) drops the filters (the
+    provider sends no filters then: expandImageTagMutabilityExclusionFilters returns nil
+    for an empty list); encryptionConfiguration is replaced as a whole. ptc's own update
+    (aws/requests.py template_request) sends the whole template, "" for what the file
+    dropped and [] for no tags, so it converges under this reading too.
   * An empty string for description, customRoleArn, repositoryPolicy or lifecyclePolicy means
-    "none" (Terraform sends "" to remove them).
-  * customRoleArn is required when the template has resourceTags or KMS / KMS_DSSE encryption
-    (the docs say repository creation fails otherwise; the sandbox refuses the template).
+    "none" on Create as well.
+  * A template with resourceTags or KMS / KMS_DSSE encryption and no customRoleArn is
+    accepted: the provider's TestAccECRRepositoryCreationTemplate_basic creates one
+    (resource_tags, no role) and aws/containers-roadmap#2398's user had one. What fails is
+    creating a repository from it (the docs: "otherwise the repository creation will
+    fail"): `ptc sandbox pull`, and BatchGetImage / GetDownloadUrlForLayer through the cache,
+    answer RepositoryNotFoundException (#2398's user saw "not found") and create nothing.
+    validate keeps PTC411 an error.
+  * resourceTags keys starting with `aws:` are refused (InvalidParameterException): AWS
+    reserves the prefix for its own tags ("You can't edit or delete tag keys or values with
+    this prefix", Tagging AWS resources) and ECR's CreateRepository and TagResource refuse
+    it; validate's PTC418 says the same.
   * imageTagMutabilityExclusionFilters are accepted only with *_WITH_EXCLUSION and
     *_WITH_EXCLUSION only with filters; kmsKey only with KMS or KMS_DSSE.
   * DescribeRepositoryCreationTemplates with a prefix that has no template returns an empty
     list, not TemplateNotFoundException (the model lists no such error for Describe), whereas
     DescribePullThroughCacheRules raises PullThroughCacheRuleNotFoundException (it does).
   * No limit on the number of templates (none is documented).
+
+Pull through the cache by the API
+  * BatchGetImage on a repository a rule covers fetches each requested tag (a synthetic
+    image, as `ptc sandbox pull` records) after creating the repository from the matching
+    template; GetDownloadUrlForLayer creates the repository too and answers for the layers
+    of the images cached. Digests are not fetched (a first pull by digest is not possible,
+    containers-roadmap#2837). A Docker Hub path of one component (`docker-hub/nginx`) gives
+    UnableToGetUpstreamImageException: the user guide says "For Docker Hub official images,
+    the /library prefix must be included", and Docker Hub answers 403 without it.
+  * Operations moto lacks (GetAccountSetting, BatchCheckLayerAvailability, ...) and unknown
+    X-Amz-Target values answer HTTP 400 UnknownOperationException in JSON, as the service's
+    front end answers a target it does not know; botocore does not retry it.
 
 Registry policy (moto's own PutRegistryPolicy, adjusted)
   * The registry policy scope is V2, the service's default: a statement may grant any ecr:
@@ -61,11 +103,13 @@ Registry policy (moto's own PutRegistryPolicy, adjusted)
     RegistryPolicyNotFoundException. PutRegistryPolicy refuses (InvalidParameterException)
     text that is not JSON, a document without Version and one with no statement at all (the
     strict reading: a registry without permissions has no policy, it is deleted instead).
-    The policy text is stored and returned as sent.
+    The policy text is stored and returned as sent; over the model's 10,240 characters it is
+    refused with ValidationException (moto does not check the length).
 
 Errors and requests
   * Model constraints (required, length, pattern, enum, range) give ValidationException with
-    the service's "1 validation error detected" message; rules beyond the model (ROOT with an
+    the service's "1 validation error detected" message, values shown as the service (a
+    Java program) shows them: `Value null`, lists `[a, b]`; rules beyond the model (ROOT with an
     upstream prefix, mismatched upstreamRegistry, JSON that does not parse, the empty Update)
     give InvalidParameterException.
   * Patterns the model leaves unanchored (RegistryId, the KMS key) are matched in full.
@@ -81,6 +125,5 @@ from typing import Final
 STRIP_TRAILING_SLASH: Final = True
 ECHO_IMPLIED_UPSTREAM_PREFIX: Final = False
 FULL_SECRET_ARN_ONLY: Final = True
-TEMPLATE_UPDATE_RESETS_OMITTED: Final = True
-CUSTOM_ROLE_REQUIRED_FOR_TAGS_AND_KMS: Final = True
+TEMPLATE_UPDATE_KEEPS_OMITTED: Final = True
 REGISTRY_POLICY_SCOPE: Final = "V2"

@@ -105,7 +105,10 @@ def update(templates: Templates, caller: Caller, body: Body) -> dict[str, Any]:
     sent_applied_for = fields.object_list(body, APPLIED_FOR)
     applied_for = None if sent_applied_for is None else _applied_for(sent_applied_for)
     template = _find(templates, prefix, caller)
-    base = DEFAULTS if strict.TEMPLATE_UPDATE_RESETS_OMITTED else template.settings
+    base = copy.deepcopy(template.settings if strict.TEMPLATE_UPDATE_KEEPS_OMITTED else DEFAULTS)
+    if body.get(MUTABILITY) not in (None, *_WITH_EXCLUSION) and body.get(FILTERS) is None:
+        # Terraform drops the filters by sending only a mutability without exclusions.
+        base[FILTERS] = None
     template.settings = _settings(body, base, caller)
     if applied_for is not None:
         template.applied_for = applied_for
@@ -180,12 +183,22 @@ def _check_combinations(settings: dict[str, Any]) -> None:
             f"Invalid parameter: {FILTERS} must be given with, and only with, "
             f"{' or '.join(sorted(_WITH_EXCLUSION))}"
         )
+
+
+def creation_failure(template: Template) -> str | None:
+    """Why ECR cannot create a repository from this template, or None.
+
+    The template itself is accepted without the role (strict.py); creating a repository from
+    it is what fails, as the documentation says.
+    """
+    settings = template.settings
     needs_role = bool(settings[TAGS]) or settings[ENCRYPTION]["encryptionType"] in _KMS_TYPES
-    if strict.CUSTOM_ROLE_REQUIRED_FOR_TAGS_AND_KMS and needs_role and settings[ROLE] is None:
-        raise InvalidParameterException(
-            "Invalid parameter: a customRoleArn is required when the template sets "
-            "resourceTags or KMS encryption"
+    if needs_role and settings[ROLE] is None:
+        return (
+            f"the repository creation template '{template.prefix}' sets resourceTags or KMS "
+            "encryption without a customRoleArn, so Amazon ECR cannot create the repository"
         )
+    return None
 
 
 # -- one parser per member -----------------------------------------------------------------
@@ -257,6 +270,17 @@ def _tag(member: str, tag: object) -> dict[str, str]:
         raise constraint(member, tag, "Member must be a structure")
     key = fields.required_text(tag, "Key", length=(1, catalog.TAG_KEY_MAX))
     text = fields.required_text(tag, "Value", length=(0, catalog.TAG_VALUE_MAX))
+    if key.lower().startswith(catalog.TAG_RESERVED_PREFIX):
+        raise InvalidParameterException(
+            f"Invalid parameter at '{member}': the tag key '{key}' uses the prefix aws:, "
+            "which is reserved for AWS use"
+        )
+    for part, value in (("key", key), ("value", text)):
+        if not catalog.is_tag_text(value):
+            raise InvalidParameterException(
+                f"Invalid parameter at '{member}': the tag {part} '{value}' has characters "
+                "AWS does not allow in tags (letters, numbers, spaces and _ . : / = + - @)"
+            )
     return {"Key": key, "Value": text}
 
 

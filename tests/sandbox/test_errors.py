@@ -88,8 +88,12 @@ CASES: list[tuple[str, str, dict[str, object], str]] = [
      ptc(upstreamRegistry="quay"), "InvalidParameterException"),
     ("credential for an anonymous upstream", "create_pull_through_cache_rule",
      ptc(credentialArn="$ARN"), "InvalidParameterException"),
-    ("customRoleArn for a non-ECR upstream", "create_pull_through_cache_rule",
-     ptc(customRoleArn=ROLE), "InvalidParameterException"),
+    ("ECR upstream in a region that does not exist", "create_pull_through_cache_rule",
+     ptc(url=f"{OTHER_ACCOUNT}.dkr.ecr.us-east-9.amazonaws.com", customRoleArn=ROLE),
+     "UnsupportedUpstreamRegistryException"),
+    ("ECR upstream with China's suffix outside China", "create_pull_through_cache_rule",
+     ptc(url=f"{OTHER_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com.cn", customRoleArn=ROLE),
+     "UnsupportedUpstreamRegistryException"),
     ("cross-account ECR upstream without role", "create_pull_through_cache_rule",
      ptc("ecr", f"{OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"), "InvalidParameterException"),
     ("role of another account", "create_pull_through_cache_rule",
@@ -147,11 +151,18 @@ CASES: list[tuple[str, str, dict[str, object], str]] = [
     ("kmsKey with AES256", "create_repository_creation_template",
      rct(encryptionConfiguration={"encryptionType": "AES256", "kmsKey": KMS_KEY}),
      "InvalidParameterException"),
-    ("KMS without customRoleArn", "create_repository_creation_template",
-     rct(encryptionConfiguration={"encryptionType": "KMS", "kmsKey": KMS_KEY}),
+    ("tag key with the reserved aws: prefix", "create_repository_creation_template",
+     rct(customRoleArn=ROLE, resourceTags=[{"Key": "aws:team", "Value": "a"}]),
      "InvalidParameterException"),
-    ("resourceTags without customRoleArn", "create_repository_creation_template",
-     rct(resourceTags=[{"Key": "team", "Value": "a"}]), "InvalidParameterException"),
+    ("tag key with a character AWS does not allow", "create_repository_creation_template",
+     rct(customRoleArn=ROLE, resourceTags=[{"Key": "team#1", "Value": "a"}]),
+     "InvalidParameterException"),
+    ("tag value with a character AWS does not allow", "create_repository_creation_template",
+     rct(customRoleArn=ROLE, resourceTags=[{"Key": "team", "Value": "a;b"}]),
+     "InvalidParameterException"),
+    ("registry policy over 10,240 characters", "put_registry_policy",
+     {"policyText": '{"Version": "2012-10-17", "Statement": []}' + " " * 10200},
+     "ValidationException"),
     ("duplicate tag keys", "create_repository_creation_template",
      rct(customRoleArn=ROLE, resourceTags=[{"Key": "k", "Value": "a"}, {"Key": "k", "Value": "b"}]),
      "InvalidParameterException"),
@@ -213,9 +224,14 @@ def test_every_listed_error_is_covered() -> None:
         "UnsupportedUpstreamRegistryException", "SecretNotFoundException",
         "UnableToAccessSecretException", "LimitExceededException", "InvalidParameterException",
         "ValidationException", "TemplateAlreadyExistsException", "TemplateNotFoundException",
+        "UnableToDecryptSecretValueException",
     }  # fmt: skip
-    # LimitExceededException needs 50 rules first: test_51st_rule_is_refused.
-    assert listed - {code for *_, code in CASES} == {"LimitExceededException"}
+    # LimitExceededException needs 50 rules first: test_51st_rule_is_refused; a KMS key:
+    # test_every_decryption_failure_is_unable_to_decrypt.
+    assert listed - {code for *_, code in CASES} == {
+        "LimitExceededException",
+        "UnableToDecryptSecretValueException",
+    }
 
 
 def test_51st_rule_is_refused(ecr: Any) -> None:
@@ -260,3 +276,81 @@ def test_update_message_is_the_services(world: dict[str, str], ecr: Any) -> None
     with pytest.raises(ClientError) as caught:
         ecr.update_pull_through_cache_rule(ecrRepositoryPrefix="existing")
     assert "Please set either credential arn or role arn" in str(caught.value)
+
+
+def test_every_decryption_failure_is_unable_to_decrypt(
+    aws: SandboxInfo, make_secret: Callable[..., str], ecr: Any
+) -> None:
+    secrets = aws.session().client("secretsmanager")
+    missing_key = secrets.create_secret(
+        Name="ecr-pullthroughcache/missing-key",
+        SecretString='{"username": "u", "accessToken": "t"}',
+        KmsKeyId=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000",
+    )["ARN"]
+    with pytest.raises(ClientError) as caught:
+        ecr.create_pull_through_cache_rule(
+            ecrRepositoryPrefix="hub", upstreamRegistryUrl="registry-1.docker.io",
+            credentialArn=missing_key,
+        )  # fmt: skip
+    assert caught.value.response["Error"]["Code"] == "UnableToDecryptSecretValueException"
+    kms = aws.session().client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/ecr-secrets", TargetKeyId=key)
+    usable = secrets.create_secret(
+        Name="ecr-pullthroughcache/with-key",
+        SecretString='{"username": "u", "accessToken": "t"}',
+        KmsKeyId="alias/ecr-secrets",
+    )["ARN"]
+    ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="hub", upstreamRegistryUrl="registry-1.docker.io", credentialArn=usable
+    )
+    assert ecr.validate_pull_through_cache_rule(ecrRepositoryPrefix="hub")["isValid"]
+    kms.disable_key(KeyId=key)
+    validated = ecr.validate_pull_through_cache_rule(ecrRepositoryPrefix="hub")
+    assert not validated["isValid"]
+    assert "Unable to decrypt" in validated["failure"]
+    with pytest.raises(ClientError) as caught:
+        ecr.update_pull_through_cache_rule(ecrRepositoryPrefix="hub", credentialArn=usable)
+    assert caught.value.response["Error"]["Code"] == "UnableToDecryptSecretValueException"
+
+
+def test_updating_only_the_role_keeps_the_credential(world: dict[str, str], ecr: Any) -> None:
+    # Only errors of UpdatePullThroughCacheRule's model: not "requires authentication".
+    updated = ecr.update_pull_through_cache_rule(ecrRepositoryPrefix="existing", customRoleArn=ROLE)
+    assert (updated["credentialArn"], updated["customRoleArn"]) == (world["arn"], ROLE)
+
+
+def test_a_role_on_a_non_ecr_upstream_is_accepted_as_validate_warns(ecr: Any) -> None:
+    # validate: PTC213 is a warning; nothing documents a refusal (strict.py).
+    rule = ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="public", upstreamRegistryUrl="public.ecr.aws", customRoleArn=ROLE
+    )
+    assert rule["customRoleArn"] == ROLE
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "message"),
+    [
+        ("create_repository_creation_template", {"prefix": "x"},
+         "1 validation error detected: Value null at 'appliedFor' failed to satisfy "
+         "constraint: Member must not be null"),
+        ("create_repository_creation_template",
+         rct(imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+             imageTagMutabilityExclusionFilters=[{"filterType": "WILDCARD", "filter": f"v{i}*"}
+                                                 for i in range(6)]),
+         "1 validation error detected: Value '[{filterType=WILDCARD, filter=v0*}, "
+         "{filterType=WILDCARD, filter=v1*}, {filterType=WILDCARD, filter=v2*}, "
+         "{filterType=WILDCARD, filter=v3*}, {filterType=WILDCARD, filter=v4*}, "
+         "{filterType=WILDCARD, filter=v5*}]' at 'imageTagMutabilityExclusionFilters' failed "
+         "to satisfy constraint: Member must have length less than or equal to 5"),
+        ("describe_pull_through_cache_rules", {"ecrRepositoryPrefixes": []},
+         "1 validation error detected: Value '[]' at 'ecrRepositoryPrefixes' failed to satisfy "
+         "constraint: Member must have length greater than or equal to 1"),
+    ],
+)  # fmt: skip
+def test_messages_show_values_as_the_service_does(
+    raw_ecr: Any, operation: str, params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ClientError) as caught:
+        getattr(raw_ecr, operation)(**params)
+    assert caught.value.response["Error"]["Message"] == message

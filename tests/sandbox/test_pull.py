@@ -255,3 +255,89 @@ def test_pull_refuses_a_region_that_does_not_exist(tmp_path: Path) -> None:
     assert result.stderr == "error: --region mars-1: not an AWS region\n"
     assert isinstance(result.exception, SystemExit)  # an exit, not a traceback
     assert not path.exists()  # refused before the sandbox started
+
+
+def test_docker_hub_official_images_need_library(aws: SandboxInfo, make_secret: Any) -> None:
+    ecr = aws.session().client("ecr")
+    ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="docker-hub",
+        upstreamRegistryUrl="registry-1.docker.io",
+        credentialArn=make_secret(),
+    )
+    with pytest.raises(
+        PullError,
+        match="'docker-hub/nginx': Docker Hub has no repository 'nginx'; official images need "
+        r"the library/ part \(pull docker-hub/library/nginx\)",
+    ):
+        _pull("docker-hub/nginx:latest")
+    assert ecr.describe_repositories()["repositories"] == []
+    pulled = _pull("docker-hub/library/nginx:1.25")
+    assert pulled.upstream == "registry-1.docker.io/library/nginx:1.25"
+    assert _pull("docker-hub/bitnami/redis:7").upstream == "registry-1.docker.io/bitnami/redis:7"
+
+
+def test_a_template_with_tags_but_no_role_fails_at_repository_creation(ecr: Any) -> None:
+    # Accepted at creation (test_templates.py); the docs: "otherwise the repository creation
+    # will fail" (aws/containers-roadmap#2398).
+    _template(ecr, "quay", resourceTags=[{"Key": "team", "Value": "platform"}])
+    with pytest.raises(
+        PullError,
+        match="cannot create 'quay/x': the repository creation template 'quay' sets "
+        "resourceTags or KMS encryption without a customRoleArn",
+    ):
+        _pull("quay/x:1")
+    assert ecr.describe_repositories()["repositories"] == []
+
+
+def test_batch_get_image_pulls_through_the_cache_like_sandbox_pull(ecr: Any) -> None:
+    _template(ecr, "quay", imageTagMutability="IMMUTABLE", lifecyclePolicy=LIFECYCLE)
+    got = ecr.batch_get_image(repositoryName="quay/prometheus/x", imageIds=[{"imageTag": "v1"}])
+    [image] = got["images"]
+    assert image["imageId"]["imageTag"] == "v1"
+    assert got["failures"] == []
+    (repository,) = ecr.describe_repositories(repositoryNames=["quay/prometheus/x"])["repositories"]
+    assert repository["imageTagMutability"] == "IMMUTABLE"
+    name = "quay/prometheus/x"
+    assert ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"] == LIFECYCLE
+    # The same image as `ptc sandbox pull` records for that tag.
+    assert _pull("quay/prometheus/x:v1").digest == image["imageId"]["imageDigest"]
+    layer = json.loads(image["imageManifest"])["layers"][0]["digest"]
+    url = ecr.get_download_url_for_layer(repositoryName=name, layerDigest=layer)
+    assert url["layerDigest"] == layer
+    assert url["downloadUrl"].endswith(f"/v2/{name}/blobs/{layer}")
+
+
+def test_get_download_url_for_layer_creates_the_repository_too(ecr: Any) -> None:
+    with pytest.raises(ecr.exceptions.LayersNotFoundException):
+        ecr.get_download_url_for_layer(repositoryName="quay/y", layerDigest="sha256:" + "0" * 64)
+    assert [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]] == ["quay/y"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "name", "code"),
+    [
+        ("none", "ghcr/x", "RepositoryNotFoundException"),
+        ("tags-without-role", "quay/x", "RepositoryNotFoundException"),
+        ("none", "hub/nginx", "UnableToGetUpstreamImageException"),
+    ],
+)
+def test_api_pulls_fail_as_ecr_does(
+    ecr: Any, make_secret: Any, setup: str, name: str, code: str
+) -> None:
+    ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="hub",
+        upstreamRegistryUrl="registry-1.docker.io",
+        credentialArn=make_secret(),
+    )
+    if setup == "tags-without-role":
+        _template(ecr, "quay", resourceTags=[{"Key": "team", "Value": "platform"}])
+    for call in (
+        lambda: ecr.batch_get_image(repositoryName=name, imageIds=[{"imageTag": "1"}]),
+        lambda: ecr.get_download_url_for_layer(
+            repositoryName=name, layerDigest="sha256:" + "0" * 64
+        ),
+    ):
+        with pytest.raises(ecr.exceptions.ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == code
+    assert ecr.describe_repositories()["repositories"] == []
