@@ -324,8 +324,11 @@ class DescriptionTooLong(Check):
 
 class ResourceTagsInvalid(Check):
     id = "PTC418"
-    summary = "Resource tags over AWS's limits or using the reserved aws: prefix"
-    fix = "At most 50 tags; keys 1-128 characters not starting with 'aws:'; values up to 256."
+    summary = "Resource tags over AWS's limits, with characters AWS does not allow, or aws:"
+    fix = (
+        "At most 50 tags; keys 1-128 characters not starting with 'aws:'; values up to 256; "
+        "only letters, numbers, spaces and _ . : / = + - @."
+    )
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, template in ctx.templates:
@@ -334,12 +337,20 @@ class ResourceTagsInvalid(Check):
             if len(tags) > catalog.TAGS_MAX:
                 yield Problem(where, f"{len(tags)} tags; AWS allows {catalog.TAGS_MAX}")
             for key, value in tags.items():
-                if not 1 <= len(key) <= catalog.TAG_KEY_MAX or key.lower().startswith("aws:"):
+                if (
+                    not 1 <= len(key) <= catalog.TAG_KEY_MAX
+                    or key.lower().startswith(catalog.TAG_RESERVED_PREFIX)
+                    or not catalog.is_tag_text(key)
+                ):
                     yield Problem(
                         (*where, key), f"tag key '{key[:40]}' is not allowed", at_key=True
                     )
                 if len(value) > catalog.TAG_VALUE_MAX:
                     yield Problem((*where, key), f"the value of tag '{key}' is too long")
+                elif not catalog.is_tag_text(value):
+                    yield Problem(
+                        (*where, key), f"the value of tag '{key}' has characters AWS does not allow"
+                    )
 
 
 class PolicyFileUnreadable(Check):
