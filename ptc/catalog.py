@@ -276,6 +276,31 @@ def is_tag_text(text: str) -> bool:
     return all(char in TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in text)
 
 
+POLICY_EFFECTS: Final = ("Allow", "Deny")
+
+
+def policy_statement_problem(document: dict[str, object]) -> str | None:
+    """Why IAM would refuse this resource policy's statements, or None.
+
+    IAM's grammar: every statement has an Effect of Allow or Deny, and a resource policy's
+    statement names who it is for (Principal or NotPrincipal). ECR's SetRepositoryPolicy
+    refuses a policy that breaks it ("Invalid repository policy provided").
+    """
+    statements = document.get("Statement")
+    items = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(items, list):
+        return None  # a missing or malformed Statement is reported on its own
+    for index, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            return f"statement {index} is not an object"
+        effect = item.get("Effect")
+        if effect not in POLICY_EFFECTS:
+            return f"statement {index}: Effect must be Allow or Deny, not {effect!r}"
+        if "Principal" not in item and "NotPrincipal" not in item:
+            return f"statement {index} has no Principal"
+    return None
+
+
 def normalize_prefix(prefix: str) -> str:
     """ECR always assumes a trailing '/' on a prefix; ptc compares prefixes without it."""
     return prefix if prefix == ROOT else prefix.rstrip("/")

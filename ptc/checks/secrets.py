@@ -40,10 +40,11 @@ class SecretNamePrefix(Check):
 
 class CredentialArnInvalid(Check):
     id = "PTC302"
-    summary = "A credentials ARN that does not match the API's pattern"
+    summary = "A credentials ARN that does not match the API's pattern, or a partial ARN"
     fix = (
-        "Use arn:<partition>:secretsmanager:<region>:<account>:secret:ecr-pullthroughcache/<name>,"
-        " or give the secret's name and let ptc resolve it."
+        "Use the full ARN, arn:<partition>:secretsmanager:<region>:<account>:secret:"
+        "ecr-pullthroughcache/<name>-<6 characters>, or give the secret's name and let ptc "
+        "resolve it."
     )
 
     def check(self, ctx: Context) -> Iterator[Problem]:
@@ -57,6 +58,13 @@ class CredentialArnInvalid(Check):
                 continue  # PTC301 says it better
             if not catalog.CREDENTIAL_ARN_PATTERN.fullmatch(value) or not low <= len(value) <= high:
                 yield Problem((*path, "credentials"), f"'{value}' is not a valid secret ARN")
+            elif name is not None and not catalog.SECRET_NAME_SUFFIX_LOOKALIKE.search(name):
+                # ECR: "You must specify the full ARN"; a partial one is SecretNotFoundException.
+                yield Problem(
+                    (*path, "credentials"),
+                    f"'{value}' is a partial ARN; ECR needs the full ARN, which ends in "
+                    "Secrets Manager's six-character suffix (-AbCdEf)",
+                )
 
 
 class CredentialArnRegion(Check):

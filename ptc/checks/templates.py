@@ -257,12 +257,17 @@ class LifecyclePolicyTooLong(Check):
 class RepositoryPolicyInvalid(Check):
     id = "PTC415"
     summary = "A repository policy that is not an IAM policy object of at most 10,240 characters"
-    fix = "Give a policy document with a 'Statement' list, at most 10,240 characters as JSON."
+    fix = (
+        "Give a policy document with a 'Statement' list whose statements have Effect Allow or "
+        "Deny and a Principal, at most 10,240 characters as JSON."
+    )
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, _, document, _error in _documents(ctx, "repository_policy"):
             if document is not None and "Statement" not in document:
                 yield Problem(path, "repository policy has no 'Statement'")
+            elif document is not None and (problem := catalog.policy_statement_problem(document)):
+                yield Problem(path, f"repository policy: {problem}")
         yield from _too_long(ctx, "repository_policy", catalog.REPOSITORY_POLICY_MAX)
 
 
@@ -377,6 +382,31 @@ class KmsDsseInTemplate(Check):
                 yield Problem((*path, "encryption", "type"), "KMS_DSSE is GovCloud-only")
 
 
+class KmsKeyRegion(Check):
+    id = "PTC421"
+    summary = "A template's KMS key in another region than the repositories it creates"
+    fix = (
+        "ECR requires the key in the repository's region: give the template one key per "
+        "region (narrow it with 'regions:'), or use AES256."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Problem]:
+        for path, template in ctx.templates:
+            encryption = template.encryption
+            arn = (
+                catalog.parse_arn(encryption.kms_key) if encryption and encryption.kms_key else None
+            )
+            if arn is None or arn.service != "kms":
+                continue
+            others = [r for r in ctx.regions_of(template) if r != arn.region]
+            if others:
+                yield Problem(
+                    (*path, "encryption", "kms_key"),
+                    f"the key is in {arn.region}; repositories in "
+                    f"{', '.join(others)} cannot use it",
+                )
+
+
 CHECKS = (
     TemplatePrefixPattern,
     TemplatePrefixLength,
@@ -398,4 +428,5 @@ CHECKS = (
     ResourceTagsInvalid,
     PolicyFileUnreadable,
     KmsDsseInTemplate,
+    KmsKeyRegion,
 )

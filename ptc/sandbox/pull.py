@@ -158,7 +158,7 @@ def cache_repository(name: str, account: str, region: str) -> Cached:
     template = _template_for(name, registry.templates)
     created = name not in backend.repositories
     if created:
-        failure = templates.creation_failure(template) if template else None
+        failure = templates.creation_failure(template, region) if template else None
         if failure is not None:
             raise RepositoryCreationError(f"cannot create '{name}': {failure}")
         _create_repository(backend, name, template)

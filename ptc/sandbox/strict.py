@@ -72,6 +72,13 @@ Repository creation templates
     fail"): `ptc sandbox pull`, and BatchGetImage / GetDownloadUrlForLayer through the cache,
     answer RepositoryNotFoundException (#2398's user saw "not found") and create nothing.
     validate keeps PTC411 an error.
+  * A kmsKey in another Region than the caller's is accepted too; creating a repository
+    from the template fails the same way (the model's kmsKey doc: "The key must exist in
+    the same Region as the repository"). validate: PTC421.
+  * A repositoryPolicy whose statements lack an Effect of Allow or Deny, or a Principal, is
+    refused with InvalidParameterException ('Invalid repository policy provided', the
+    answer of SetRepositoryPolicy, whose check the template's policy must pass to be
+    applied). validate: PTC415.
   * resourceTags keys starting with `aws:` are refused (InvalidParameterException): AWS
     reserves the prefix for its own tags ("You can't edit or delete tag keys or values with
     this prefix", Tagging AWS resources) and ECR's CreateRepository and TagResource refuse

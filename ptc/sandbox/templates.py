@@ -8,6 +8,7 @@ parsing, defaults and output.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -185,11 +186,11 @@ def _check_combinations(settings: dict[str, Any]) -> None:
         )
 
 
-def creation_failure(template: Template) -> str | None:
-    """Why ECR cannot create a repository from this template, or None.
+def creation_failure(template: Template, region: str) -> str | None:
+    """Why ECR cannot create a repository in `region` from this template, or None.
 
-    The template itself is accepted without the role (strict.py); creating a repository from
-    it is what fails, as the documentation says.
+    The template itself is accepted without the role, and with a key of another Region
+    (strict.py); creating a repository from it is what fails, as the documentation says.
     """
     settings = template.settings
     needs_role = bool(settings[TAGS]) or settings[ENCRYPTION]["encryptionType"] in _KMS_TYPES
@@ -197,6 +198,12 @@ def creation_failure(template: Template) -> str | None:
         return (
             f"the repository creation template '{template.prefix}' sets resourceTags or KMS "
             "encryption without a customRoleArn, so Amazon ECR cannot create the repository"
+        )
+    key = catalog.parse_arn(settings[ENCRYPTION].get("kmsKey") or "")
+    if key is not None and key.region != region:
+        return (
+            f"the repository creation template '{template.prefix}' names a KMS key in "
+            f"{key.region}; a repository in {region} needs a key in its own Region"
         )
     return None
 
@@ -222,6 +229,17 @@ def _policy(limit: int) -> Callable[[str, object, Caller], str | None]:
         return fields.json_document(member, text, limit) if text else None
 
     return parse
+
+
+def _repository_policy(member: str, value: object, caller: Caller) -> str | None:
+    text = _policy(catalog.REPOSITORY_POLICY_MAX)(member, value, caller)
+    # SetRepositoryPolicy's check, applied when the template is stored (strict.py).
+    if text and catalog.policy_statement_problem(json.loads(text)):
+        raise InvalidParameterException(
+            f"Invalid parameter at '{member}' failed to satisfy constraint: "
+            "'Invalid repository policy provided'"
+        )
+    return text
 
 
 def _role(member: str, value: object, caller: Caller) -> str | None:
@@ -307,7 +325,7 @@ _PARSERS: Final[dict[str, Callable[[str, object, Caller], Any]]] = {
     TAGS: _tags,
     MUTABILITY: _mutability,
     FILTERS: _filters,
-    "repositoryPolicy": _policy(catalog.REPOSITORY_POLICY_MAX),
+    "repositoryPolicy": _repository_policy,
     "lifecyclePolicy": _policy(catalog.LIFECYCLE_POLICY_MAX),
     ROLE: _role,
 }

@@ -173,6 +173,14 @@ CASES: list[tuple[str, str, dict[str, object], str]] = [
      "ValidationException"),
     ("repositoryPolicy too long", "create_repository_creation_template",
      rct(repositoryPolicy=" " * 10241), "ValidationException"),
+    ("repositoryPolicy with Effect Permit", "create_repository_creation_template",
+     rct(repositoryPolicy='{"Version": "2012-10-17", "Statement": [{"Effect": "Permit", '
+                          '"Principal": "*", "Action": "ecr:BatchGetImage"}]}'),
+     "InvalidParameterException"),
+    ("repositoryPolicy statement without Principal", "create_repository_creation_template",
+     rct(repositoryPolicy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                          '"Action": "ecr:BatchGetImage"}]}'),
+     "InvalidParameterException"),
     ("repositoryPolicy not JSON", "create_repository_creation_template",
      rct(repositoryPolicy="{not json"), "InvalidParameterException"),
     ("lifecyclePolicy too long", "create_repository_creation_template",

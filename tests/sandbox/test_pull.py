@@ -289,6 +289,26 @@ def test_a_template_with_tags_but_no_role_fails_at_repository_creation(ecr: Any)
     assert ecr.describe_repositories()["repositories"] == []
 
 
+def test_a_template_with_a_key_of_another_region_fails_at_repository_creation(
+    aws: SandboxInfo,
+) -> None:
+    # The model: "The key must exist in the same Region as the repository".
+    west = aws.session("eu-west-1").client("ecr")
+    west.create_pull_through_cache_rule(ecrRepositoryPrefix="quay", upstreamRegistryUrl="quay.io")
+    _template(
+        west,
+        "quay",
+        encryptionConfiguration={"encryptionType": "KMS", "kmsKey": KMS_KEY},
+        customRoleArn=ROLE,
+    )
+    with pytest.raises(
+        PullError,
+        match="names a KMS key in us-east-1; a repository in eu-west-1 needs a key in its own",
+    ):
+        _pull("quay/x:1", region="eu-west-1")
+    assert west.describe_repositories()["repositories"] == []
+
+
 def test_batch_get_image_pulls_through_the_cache_like_sandbox_pull(ecr: Any) -> None:
     _template(ecr, "quay", imageTagMutability="IMMUTABLE", lifecyclePolicy=LIFECYCLE)
     got = ecr.batch_get_image(repositoryName="quay/prometheus/x", imageIds=[{"imageTag": "v1"}])
