@@ -171,6 +171,9 @@ def _render(report: Report, output_format: RewriteFormat, *, check: bool, to_std
 def _render_text(report: Report, *, check: bool, to_stderr: bool) -> None:
     for file in report.failed:
         out(f"{file.display}: error: {file.error}", err=True)
+    for file in report.files:
+        for warning in file.warnings:
+            out(f"{file.display}: warning: {warning}", err=True)
     show_diff = not (check or report.write or to_stderr)
     if show_diff:
         for file in report.changed:
@@ -266,6 +269,9 @@ def _refs(count: int, files: int) -> str:
 
 def _github(report: Report, *, check: bool) -> list[str]:
     lines = [f"::error file={_prop(f.display)}::{_data(str(f.error))}" for f in report.failed]
+    lines += [
+        f"::warning file={_prop(f.display)}::{_data(w)}" for f in report.files for w in f.warnings
+    ]
     for file, ref in report.refs():
         occurrence, resolution = ref.occurrence, ref.resolution
         where = f"file={_prop(file.display)},line={occurrence.line},col={occurrence.column}"

@@ -46,6 +46,7 @@ class FileResult:
     rewritten: str | None = None
     error: str | None = None
     written: bool = False
+    warnings: list[str] = field(default_factory=list)  # e.g. a hard link the write broke
 
     @property
     def changed(self) -> bool:
@@ -106,6 +107,7 @@ def _file_dict(file: FileResult) -> dict[str, Any]:
         "changed": file.changed,
         "written": file.written,
         "error": file.error,
+        "warnings": file.warnings,
     }
 
 
@@ -198,7 +200,9 @@ def process(
 ) -> FileResult:
     """Read, rewrite and (if asked and changed) write one file; errors go in the result."""
     result = FileResult(source.display, error=source.error)
-    if source.error is not None:
+    if source.skipped is not None:
+        result.warnings.append(source.skipped)
+    if source.error is not None or source.skipped is not None:
         return result
     try:
         text = read(source)
@@ -214,7 +218,7 @@ def process(
     result.original, result.rewritten = text, new
     if write and result.changed and source.path is not None:
         try:
-            write_atomic(source.path, new)
+            result.warnings += write_atomic(source, new)
         except SourceError as exc:
             result.error = str(exc)
             result.refs = [_not_written(ref, str(exc)) for ref in result.refs]
@@ -226,7 +230,7 @@ def process(
 def _not_written(ref: RefResult, error: str) -> RefResult:
     if ref.status is not Status.REWRITTEN:
         return ref
-    resolution = replace(ref.resolution, status=Status.NOT_WRITTEN, detail=f"the file: {error}")
+    resolution = replace(ref.resolution, status=Status.NOT_WRITTEN, detail=error)
     return RefResult(ref.occurrence, resolution)
 
 

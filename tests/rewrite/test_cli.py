@@ -140,6 +140,7 @@ def test_json_report(tree: Path) -> None:
         "changed": True,
         "written": False,
         "error": None,
+        "warnings": [],
     }
     assert report["references"][1:] == [
         {
@@ -385,3 +386,41 @@ def test_helm_values_marks_a_file_among_the_paths(tree: Path) -> None:
         "bitnami/nginx", "docker-hub/bitnami/nginx"
     )
     assert result.stdout.endswith("rewrote 3 references in 3 files\n")
+
+
+def test_write_counts_only_what_was_written(tree: Path) -> None:
+    (tree / "app" / "Dockerfile").chmod(0o444)
+    result = _run(*RULES_ARGS, "--write", "app")
+    assert result.exit_code == 1
+    assert (
+        result.stderr == "app/Dockerfile: error: cannot write: the file is read-only (mode 0444)\n"
+    )
+    assert result.stdout == (
+        f"app/Dockerfile:1:6: not written: golang:1.22 -> {HUB}/library/golang:1.22 "
+        "(cannot write: the file is read-only (mode 0444))\n"
+        "app/Dockerfile:2:6: no rule: example.com/base (no rule for example.com)\n"
+        f"app/pod.yaml:5:12: rewrote: nginx:1.25 -> {HUB}/library/nginx:1.25\n"
+        "rewritten       1\n"
+        "already cached  0\n"
+        "no rule         1\n"
+        "invalid         0\n"
+        "variable        0\n"
+        "not written     1\n"
+        "files           2 (1 changed, 1 failed)\n"
+        "rewrote 1 reference in 1 file\n"
+    )
+    assert (tree / "app" / "Dockerfile").read_text() == DOCKERFILE
+
+
+def test_warnings_are_reported(tree: Path) -> None:
+    import os
+
+    os.link(tree / "app" / "pod.yaml", tree / "pod-copy.yaml")
+    result = _run(*RULES_ARGS, "--write", "app")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "app/pod.yaml: warning: it had 1 other hard link, which keeps the old content: "
+        "the rewritten file is a new one\n"
+    )
+    report = json.loads(_run(*RULES_ARGS, "--format", "json", "--write", "app").stdout)
+    assert [f["warnings"] for f in report["files"]] == [[], []]

@@ -177,7 +177,7 @@ def test_an_interrupted_write_leaves_no_temporary(
 
     monkeypatch.setattr(os, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        write_atomic(path, "new")
+        write_atomic(Source("pod.yaml", path), "new")
     assert path.read_text() == POD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pod.yaml"]
 
@@ -187,7 +187,9 @@ def test_read_only_file_and_folder(tmp_path: Path, mapper: Mapper) -> None:
     path = tmp_path / "pod.yaml"
     path.write_text(POD)
     path.chmod(0o444)
-    assert process(Source("p", path), mapper, write=True).error == "cannot write: permission denied"
+    assert process(Source("p", path), mapper, write=True).error == (
+        "cannot write: the file is read-only (mode 0444)"
+    )
     path.chmod(0o644)
     tmp_path.chmod(0o555)
     try:
@@ -199,14 +201,14 @@ def test_read_only_file_and_folder(tmp_path: Path, mapper: Mapper) -> None:
     assert path.read_text() == POD
 
 
-def test_read_only_file_refused_even_for_root(
+def test_a_file_the_user_may_not_write_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "pod.yaml"
     path.write_text(POD)
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
     with pytest.raises(SourceError, match="cannot write: permission denied"):
-        write_atomic(path, "new")
+        write_atomic(Source("pod.yaml", path), "new")
     assert path.read_text() == POD
 
 
@@ -231,3 +233,125 @@ def test_report_counts(tmp_path: Path, mapper: Mapper) -> None:
         "files_failed": 1,
         "written": False,
     }
+
+
+# -- what --write keeps: mode, owner, links; what it refuses (issue 10, items 20 and 23) ----
+
+
+def test_read_only_file_is_refused_even_for_root(tmp_path: Path, mapper: Mapper) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text(POD)
+    path.chmod(0o444)
+    result = process(Source("pod.yaml", path), mapper, write=True)
+    assert result.error == "cannot write: the file is read-only (mode 0444)"
+    assert [r.status for r in result.refs] == [Status.NOT_WRITTEN]
+    assert path.read_text() == POD and path.stat().st_mode & 0o777 == 0o444
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_owner_and_mode_are_kept(tmp_path: Path, mapper: Mapper) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text(POD)
+    path.chmod(0o640)
+    os.chown(path, 1234, 5678)
+    result = process(Source("pod.yaml", path), mapper, write=True)
+    assert (result.error, result.written) == (None, True)
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (1234, 5678, 0o640)
+
+
+def test_a_file_of_another_user_is_refused(
+    tmp_path: Path, mapper: Mapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text(POD)
+    owner = path.stat().st_uid
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 1)  # as a user who may write it
+    result = process(Source("pod.yaml", path), mapper, write=True)
+    assert result.error == (
+        f"cannot write: it belongs to user {owner}; the rewritten file would belong to you"
+    )
+    assert path.read_text() == POD
+
+
+def test_a_file_of_another_group_is_refused(
+    tmp_path: Path, mapper: Mapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text(POD)
+    if os.geteuid() == 0:
+        os.chown(path, 1000, 5678)
+    info = path.stat()
+    monkeypatch.setattr(os, "geteuid", lambda: info.st_uid)  # the owner, not root
+    monkeypatch.setattr(os, "getegid", lambda: info.st_gid + 1)
+    monkeypatch.setattr(os, "getgroups", lambda: [])
+    result = process(Source("pod.yaml", path), mapper, write=True)
+    assert result.error == (
+        f"cannot write: its group is {info.st_gid}, not one of yours; "
+        "the rewritten file would change group"
+    )
+    assert path.read_text() == POD
+
+
+def test_a_hard_link_is_reported_broken(tmp_path: Path, mapper: Mapper) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text(POD)
+    other = tmp_path / "same.yaml"
+    os.link(path, other)
+    result = process(Source("pod.yaml", path), mapper, write=True)
+    assert (result.error, result.written) == (None, True)
+    assert result.warnings == [
+        "it had 1 other hard link, which keeps the old content: the rewritten file is a new one"
+    ]
+    assert NGINX in path.read_text() and other.read_text() == POD
+
+
+def test_a_symlink_out_of_the_paths_given_is_not_followed(tmp_path: Path, mapper: Mapper) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "pod.yaml").write_text(POD)
+    (outside / "k8s").mkdir()
+    (outside / "k8s" / "deep.yaml").write_text(POD)
+    given = tmp_path / "repo"
+    given.mkdir()
+    (given / "link.yaml").symlink_to(outside / "pod.yaml")
+    (given / "linked").symlink_to(outside / "k8s")
+    (given / "inside.yaml").symlink_to(given / "real.yaml")
+    (given / "real.yaml").write_text(POD)
+    report = run(expand([str(given)]), mapper, write=True)
+    assert {Path(f.display).name: (f.warnings, f.written) for f in report.files} == {
+        "inside.yaml": ([], True),
+        "link.yaml": (
+            [f"a symlink to {outside / 'pod.yaml'}, outside the paths given; not followed"],
+            False,
+        ),
+        "linked": (
+            [f"a symlink to {outside / 'k8s'}, outside the paths given; not followed"],
+            False,
+        ),
+    }
+    assert (outside / "pod.yaml").read_text() == POD
+    assert (outside / "k8s" / "deep.yaml").read_text() == POD
+    # Named on the command line, the same folder is a path given: its links are followed.
+    again = run(expand([str(given), str(outside)]), mapper, write=True)
+    assert [(Path(f.display).relative_to(given).as_posix(), f.written) for f in again.files] == [
+        ("inside.yaml", False),  # written by the first run
+        ("link.yaml", True),
+        ("linked/deep.yaml", True),
+    ]
+    assert NGINX in (outside / "pod.yaml").read_text()
+
+
+def test_a_symlink_changed_after_the_walk_is_not_written_through(
+    tmp_path: Path, mapper: Mapper
+) -> None:
+    given = tmp_path / "repo"
+    given.mkdir()
+    (given / "pod.yaml").write_text(POD)
+    [source] = expand([str(given)])
+    (tmp_path / "elsewhere.yaml").write_text(POD)
+    (given / "pod.yaml").unlink()
+    (given / "pod.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    result = process(source, mapper, write=True)
+    assert result.error == "cannot write: it now leads outside the paths given (a symlink)"
+    assert (tmp_path / "elsewhere.yaml").read_text() == POD

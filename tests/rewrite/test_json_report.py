@@ -53,3 +53,12 @@ def test_the_schema_lists_every_status_and_kind() -> None:
     assert SCHEMA["$defs"]["status"]["enum"] == [s.value for s in Status]
     kinds = SCHEMA["properties"]["files"]["items"]["properties"]["kinds"]["items"]["enum"]
     assert kinds == [k.value for k in Kind]
+
+
+def test_a_report_with_a_failed_write_is_valid(tree: Path) -> None:
+    target = tree / "in" / "argo-rollout" / "rollout.yaml"
+    target.chmod(0o444)
+    report = _report(tree, "--write", str(target))
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    assert {r["status"] for r in report["references"]} == {"not-written"}
+    assert report["files"][0]["error"] == "cannot write: the file is read-only (mode 0444)"
