@@ -53,11 +53,9 @@ class Options:
     image_paths: ImagePaths = field(default_factory=dict)
 
 
-_Found = list[tuple[Path, Any]]
 _Detector = Callable[[Any, Tree], bool]
 _Walker = Callable[[Any, Tree], Iterable[tuple[Path, Any]]]
-# Kubernetes first: a manifest may well have a `services` or `containerDefinitions` key
-# somewhere, but only a manifest has apiVersion and kind at the top.
+# The kinds whose images one walker finds, tried after kustomize and Kubernetes.
 _STRUCTURED: Final[tuple[tuple[Kind, _Detector, _Walker], ...]] = (
     (Kind.ECS, ecs.is_ecs, ecs.images),
     (Kind.COMPOSE, compose.is_compose, compose.images),
@@ -97,6 +95,9 @@ def locate(
 
 
 def _kind(doc: Any, tree: Tree, name: str, helm: bool) -> Kind | None:
+    # Kubernetes before the others: a manifest may well have a `services` or
+    # `containerDefinitions` key somewhere, but only a manifest has apiVersion and kind at
+    # the top. A values file only by name: its structure is too common to be sure of.
     if helm:
         return Kind.HELM
     if kustomize.is_kustomization(doc, tree, name):
