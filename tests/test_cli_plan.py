@@ -102,7 +102,7 @@ def test_plan_shows_terraform_markers_and_the_summary(rules: Path, sandbox: list
     assert '  + rule "quay" {' in lines
     assert '  + secret "ecr-pullthroughcache/docker-hub" {' in lines
     assert "      + value = (sensitive value)" in lines
-    assert f'      + credential_arn = "{DOCKER} (known after apply)"' in lines
+    assert f"      + credential_arn = (known after apply: the ARN of secret {DOCKER})" in lines
     assert result.stderr == ""
 
 
@@ -171,7 +171,7 @@ def test_plan_json_is_data(rules: Path, sandbox: list[str]) -> None:
     result = run("plan", *sandbox, "--format", "json", rules)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["format_version"] == 1 and data["account"] == ACCOUNT
+    assert data["format_version"] == 2 and data["account"] == ACCOUNT
     assert data["summary"] == {"add": 8, "change": 0, "replace": 0, "destroy": 0, "unmanaged": 0}
     assert [c["address"] for c in data["changes"][:4]] == [
         f"eu-west-1/secret/{DOCKER}",

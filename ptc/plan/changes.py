@@ -24,8 +24,10 @@ from ptc.plan.resources import (
     TemplateResource,
 )
 
-FORMAT_VERSION = 1
-SENSITIVE = "(sensitive value)"
+# 2: before/after hold data only; sensitive and unknown-after-apply attributes are flags
+# (before_sensitive, after_sensitive, after_unknown), as in Terraform's JSON plan; and the
+# plan records whether secret values were compared (--without-secret-values).
+FORMAT_VERSION = 2
 
 
 class Action(StrEnum):
@@ -97,11 +99,23 @@ class Change:
 
     @property
     def before(self) -> dict[str, Any] | None:
-        return _shown(self.live)
+        return None if self.live is None else self.live.shown().values
 
     @property
     def after(self) -> dict[str, Any] | None:
-        return _shown(self.desired)
+        return None if self.desired is None else self.desired.shown().values
+
+    @property
+    def before_sensitive(self) -> dict[str, bool]:
+        return _flags(None if self.live is None else self.live.shown().sensitive)
+
+    @property
+    def after_sensitive(self) -> dict[str, bool]:
+        return _flags(None if self.desired is None else self.desired.shown().sensitive)
+
+    @property
+    def after_unknown(self) -> dict[str, bool]:
+        return _flags(None if self.desired is None else self.desired.shown().unknown)
 
     @property
     def address(self) -> str:
@@ -118,6 +132,9 @@ class Change:
             "reason": self.reason,
             "before": self.before,
             "after": self.after,
+            "before_sensitive": self.before_sensitive,
+            "after_sensitive": self.after_sensitive,
+            "after_unknown": self.after_unknown,
             "desired": _dump(self.desired),
             "live": _dump(self.live),
         }
@@ -137,13 +154,9 @@ class Change:
         )
 
 
-def _shown(resource: AnyResource | None) -> dict[str, Any] | None:
-    if resource is None:
-        return None
-    shown = resource.attributes()
-    if isinstance(resource, SecretResource):
-        shown["value"] = SENSITIVE
-    return shown
+def _flags(names: frozenset[str] | None) -> dict[str, bool]:
+    """Terraform's *_sensitive / *_unknown: the attributes whose value `before`/`after` lack."""
+    return dict.fromkeys(sorted(names or ()), True)
 
 
 def _dump(resource: AnyResource | None) -> dict[str, Any] | None:
@@ -164,13 +177,31 @@ class Plan:
     changes: tuple[Change, ...]
     live_fingerprint: str
     prune: bool = False
+    # False: made with --without-secret-values; `apply --plan` compares the values then.
+    secret_values_compared: bool = True
+    not_compared: tuple[str, ...] = ()  # addresses of live managed secrets, value unread
 
     @classmethod
     def build(
-        cls, account: str, regions: list[str], changes: list[Change], fingerprint: str, prune: bool
+        cls,
+        account: str,
+        regions: list[str],
+        changes: list[Change],
+        fingerprint: str,
+        prune: bool,
+        not_compared: list[str] | None = None,
     ) -> Plan:
+        """`not_compared` is None when values were compared, else the secrets left unread."""
         ordered = tuple(sorted(changes, key=lambda c: c.order))
-        return cls(account, tuple(regions), ordered, fingerprint, prune)
+        return cls(
+            account,
+            tuple(regions),
+            ordered,
+            fingerprint,
+            prune,
+            secret_values_compared=not_compared is None,
+            not_compared=tuple(sorted(not_compared or ())),
+        )
 
     @property
     def actionable(self) -> tuple[Change, ...]:
@@ -199,6 +230,8 @@ class Plan:
             "regions": list(self.regions),
             "prune": self.prune,
             "live_fingerprint": self.live_fingerprint,
+            "secret_values_compared": self.secret_values_compared,
+            "not_compared": list(self.not_compared),
             "summary": self.counts,
             "changes": [c.to_dict() for c in self.changes],
         }
@@ -219,4 +252,6 @@ class Plan:
             changes=tuple(Change.from_dict(c) for c in data["changes"]),
             live_fingerprint=data["live_fingerprint"],
             prune=bool(data.get("prune", False)),
+            secret_values_compared=bool(data["secret_values_compared"]),
+            not_compared=tuple(data["not_compared"]),
         )

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import difflib
-import json
-from typing import Any
-
 from rich.console import Console
 from rich.text import Text
 
 from ptc.apply import ApplyReport, Outcome
-from ptc.plan.changes import SENSITIVE, Action, Change, Plan
+from ptc.plan import display
+from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.display import summary_line
 
-_MARKS = {
-    Action.CREATE: ("+", "green", "will be created"),
-    Action.UPDATE: ("~", "yellow", "will be updated in place"),
-    Action.REPLACE: ("-/+", "magenta", "must be replaced"),
-    Action.DELETE: ("-", "red", "will be destroyed"),
+__all__ = ["render_plan", "render_report", "summary_line"]
+
+_STYLES = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.REPLACE: "magenta",
+    Action.DELETE: "red",
 }
-_POLICIES = {"lifecycle_policy", "repository_policy", "other"}
+_ROW_STYLES = {"+": "green", "-": "red", "~": "yellow", " ": "dim"}
 
 
 def render_plan(plan: Plan, console: Console) -> None:
@@ -30,113 +30,36 @@ def render_plan(plan: Plan, console: Console) -> None:
         )
         for change in actionable:
             _render_change(change, console)
-    unmanaged = [c for c in plan.changes if c.action is Action.UNMANAGED]
-    _render_unmanaged(
-        [c for c in unmanaged if c.kind != "statement"],
-        "Live, not in the file (left alone; set prune to delete):",
-        console,
-    )
-    _render_unmanaged(
-        [c for c in unmanaged if c.kind == "statement"],
-        "Registry policy statements not in the file (left alone, even with prune; "
-        "declare a Sid with absent: true to remove it):",
-        console,
-    )
+    resources, statements = display.unmanaged(plan)
+    _render_list([c.address for c in resources], display.UNMANAGED_TITLE, console)
+    _render_list([c.address for c in statements], display.UNOWNED_TITLE, console)
+    _render_list(list(plan.not_compared), display.NOT_COMPARED_TITLE, console)
     console.print(summary_line(plan), highlight=False)
 
 
-def _render_unmanaged(changes: list[Change], title: str, console: Console) -> None:
-    if not changes:
+def _render_list(addresses: list[str], title: str, console: Console) -> None:
+    if not addresses:
         return
     console.print(title, highlight=False)
-    for change in changes:
-        console.print(Text(f"  ? {change.address}", style="dim"))
+    for address in addresses:
+        console.print(Text(f"  ? {address}", style="dim"))
     console.print()
 
 
-def summary_line(plan: Plan) -> str:
-    if plan.is_empty:
-        return "No changes. The live state matches the file."
-    c = plan.counts
-    return (
-        f"Plan: {c['add']} to add, {c['change']} to change, {c['replace']} to replace, "
-        f"{c['destroy']} to destroy."
-    )
-
-
 def _render_change(change: Change, console: Console) -> None:
-    mark, style, verb = _MARKS[change.action]
-    explained = change.action is Action.REPLACE or change.kind == "statement"
-    reason = f" ({change.reason})" if change.reason and explained else ""
-    console.print(Text(f"  # {change.address} {verb}{reason}", style="bold"))
-    header = Text(f"{mark:>3} ", style=style)
+    why = display.explanation(change)
+    reason = f" ({why})" if why else ""
+    console.print(
+        Text(f"  # {change.address} {display.VERBS[change.action]}{reason}", style="bold")
+    )
+    header = Text(f"{display.MARKS[change.action]:>3} ", style=_STYLES[change.action])
     header.append(f'{change.kind} "{change.key}" {{')
     console.print(header)
-    for line in _attribute_lines(change):
-        console.print(line)
+    for row in display.rows(change):
+        console.print(Text(f"      {row.text()}", style=_ROW_STYLES[row.mark]))
+        for line in row.diff:
+            console.print(Text(f"          {line}", style=_ROW_STYLES.get(line[:1], "dim")))
     console.print("    }\n")
-
-
-def _attribute_lines(change: Change) -> list[Text]:
-    before, after = change.before or {}, change.after or {}
-    if change.action is Action.CREATE:
-        return [_line("+", "green", k, None, v) for k, v in after.items() if _present(v)]
-    if change.action is Action.DELETE:
-        return [_line("-", "red", k, v, None) for k, v in before.items() if _present(v)]
-    lines: list[Text] = []
-    for key in change.changed:
-        old, new = before.get(key, SENSITIVE), after.get(key, SENSITIVE)
-        if key in _POLICIES:
-            lines += _policy_diff(key, old, new)
-        else:
-            lines.append(_line("~", "yellow", key, old, new))
-    return lines
-
-
-def _present(value: Any) -> bool:
-    return value not in (None, "", [], {}, ())
-
-
-def _line(mark: str, style: str, key: str, old: Any, new: Any) -> Text:
-    text = Text(f"      {mark} ", style=style)
-    if mark == "+":
-        text.append(f"{key} = {_show(new)}")
-    elif mark == "-":
-        text.append(f"{key} = {_show(old)}")
-    elif SENSITIVE in (old, new):
-        text.append(f"{key} = {SENSITIVE}")
-    else:
-        text.append(f"{key} = {_show(old)} -> {_show(new)}")
-    return text
-
-
-def _show(value: Any) -> str:
-    if value == SENSITIVE:
-        return SENSITIVE
-    if value is None:
-        return "null"
-    if isinstance(value, str) and value.startswith("{"):
-        return "(JSON document)"
-    return json.dumps(value) if not isinstance(value, str) else f'"{value}"'
-
-
-def _policy_diff(key: str, old: Any, new: Any) -> list[Text]:
-    lines = [Text(f"      ~ {key} = (JSON document changed)", style="yellow")]
-    for row in difflib.unified_diff(_pretty(old), _pretty(new), lineterm="", n=2):
-        if row.startswith(("---", "+++", "@@")):
-            continue
-        style = "green" if row.startswith("+") else "red" if row.startswith("-") else "dim"
-        lines.append(Text(f"          {row}", style=style))
-    return lines
-
-
-def _pretty(document: Any) -> list[str]:
-    if not isinstance(document, str):
-        return []
-    try:
-        return json.dumps(json.loads(document), indent=2, sort_keys=True).splitlines()
-    except ValueError:
-        return [document]
 
 
 def render_report(report: ApplyReport, console: Console) -> None:

@@ -8,6 +8,7 @@ as a change. The secret value is never part of a model: only where it comes from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -16,6 +17,19 @@ from ptc import catalog
 
 Kind = Literal["secret", "template", "rule", "statement"]
 PENDING = "(known after apply)"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a plan shows of a resource: data, and which attributes it cannot show, and why.
+
+    `values` holds no secret and no placeholder: an unknown or sensitive attribute is None
+    there and named in `unknown` or `sensitive`, as Terraform's after_unknown/after_sensitive.
+    """
+
+    values: dict[str, Any]
+    unknown: frozenset[str] = frozenset()
+    sensitive: frozenset[str] = frozenset()
 
 
 class Resource(BaseModel):
@@ -35,8 +49,12 @@ class Resource(BaseModel):
         return str(getattr(self, self.IDENTITY))
 
     def attributes(self) -> dict[str, Any]:
-        """What plan compares and shows: everything but the identity."""
+        """What plan compares: everything but the identity."""
         return self.model_dump(exclude={"region", self.IDENTITY})
+
+    def shown(self) -> Shown:
+        """What plan shows: the compared attributes, as data."""
+        return Shown(self.attributes())
 
 
 class RuleResource(Resource):
@@ -58,6 +76,13 @@ class RuleResource(Resource):
             # The secret is created by the same apply; its ARN is not known yet.
             shown["credential_arn"] = f"{name} {PENDING}"
         return shown
+
+    def shown(self) -> Shown:
+        values = super().attributes()
+        del values["credential_name"]
+        if self.credential_arn is None and self.credential_name:
+            return Shown(values, unknown=frozenset({"credential_arn"}))
+        return Shown(values)
 
 
 class TemplateResource(Resource):
@@ -106,6 +131,10 @@ class SecretResource(Resource):
         return self.model_dump(
             exclude={"region", "name", "arn", "username", "access_token", "value_differs"}
         )
+
+    def shown(self) -> Shown:
+        # The value is never known to a plan; it is an attribute all the same.
+        return Shown({**self.attributes(), "value": None}, sensitive=frozenset({"value"}))
 
 
 class StatementResource(Resource):

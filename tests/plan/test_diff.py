@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from ptc.config.models import PtcFile
-from ptc.plan.changes import SENSITIVE, Action, Change, Plan
+from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import PlanError, ValueComparer, make_plan, same_kms_key
 from ptc.plan.live import LiveState, SecretIndex, rule_from_api, template_from_api
@@ -240,13 +240,16 @@ def test_a_new_secret_for_an_existing_rule_is_an_update_known_after_apply() -> N
         ("create", f"{R}/secret/{DOCKER}", (), None),
         ("update", f"{R}/rule/docker-hub", ("credential_arn",), None),
     ]
-    assert plan.changes[1].after == {
+    update = plan.changes[1]
+    assert update.after == {
         "upstream_url": "registry-1.docker.io",
         "upstream_registry": "docker-hub",
         "upstream_prefix": None,
-        "credential_arn": f"{DOCKER} (known after apply)",
+        "credential_arn": None,
         "role": None,
     }
+    assert update.after_unknown == {"credential_arn": True}
+    assert update.after_sensitive == {} and update.before_sensitive == {}
 
 
 @pytest.mark.parametrize(
@@ -522,8 +525,10 @@ def test_a_secret_whose_value_differs_is_updated_without_showing_it() -> None:
     update = plan.changes[0]
     assert isinstance(update.desired, SecretResource)
     assert update.desired.value_differs and update.desired.arn == DOCKER_ARN
-    assert update.before == {"kms_key": None, "value": SENSITIVE}
-    assert update.after == {"kms_key": None, "value": SENSITIVE}
+    assert update.before == {"kms_key": None, "value": None}
+    assert update.after == {"kms_key": None, "value": None}
+    assert update.before_sensitive == update.after_sensitive == {"value": True}
+    assert update.after_unknown == {}
 
 
 @pytest.mark.parametrize(
@@ -648,10 +653,13 @@ def test_plan_json_shape() -> None:
         "regions",
         "prune",
         "live_fingerprint",
+        "secret_values_compared",
+        "not_compared",
         "summary",
         "changes",
     }
-    assert data["format_version"] == 1 and data["account"] == ACCOUNT and data["prune"] is True
+    assert data["secret_values_compared"] is True and data["not_compared"] == []
+    assert data["format_version"] == 2 and data["account"] == ACCOUNT and data["prune"] is True
     assert data["summary"] == {"add": 2, "change": 3, "replace": 1, "destroy": 2, "unmanaged": 0}
     assert data["live_fingerprint"].startswith("sha256:")
     replace = next(c for c in data["changes"] if c["action"] == "replace")
@@ -677,13 +685,17 @@ def test_plan_json_shape() -> None:
             "credential_arn": None,
             "role": None,
         },
+        "before_sensitive": {},
+        "after_sensitive": {},
+        "after_unknown": {},
         "desired": rule("quay", upstream_url="registry.k8s.io", upstream_registry="k8s").model_dump(
             mode="json"
         ),
         "live": rule("quay").model_dump(mode="json"),
     }
     secret = data["changes"][0]
-    assert secret["changed"] == ["value"] and secret["after"]["value"] == SENSITIVE
+    assert secret["changed"] == ["value"] and secret["after"]["value"] is None
+    assert secret["after_sensitive"] == secret["before_sensitive"] == {"value": True}
     assert secret["desired"]["access_token"] == {"env": "DOCKERHUB_TOKEN", "file": None}
     json.dumps(data)  # nothing that JSON cannot hold
 
@@ -710,8 +722,8 @@ def test_checksum_is_stable_and_changes_with_the_plan() -> None:
 
 def test_an_unknown_plan_format_is_refused() -> None:
     data = _mixed_plan().to_dict()
-    with pytest.raises(ValueError, match="unsupported plan format_version 2"):
-        Plan.from_dict({**data, "format_version": 2})
+    with pytest.raises(ValueError, match="unsupported plan format_version 1"):
+        Plan.from_dict({**data, "format_version": 1})
 
 
 def test_live_fingerprint_ignores_order_but_not_content() -> None:

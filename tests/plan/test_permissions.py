@@ -383,6 +383,9 @@ def test_the_json_plan_shows_statements_by_sid(session: boto3.Session, tmp_path:
                 "resources": [f"{REPO}/docker-hub/*", f"{REPO}/quay/*"],
                 "other": None,
             },
+            "before_sensitive": {},
+            "after_sensitive": {},
+            "after_unknown": {},
             "desired": {
                 "region": REGION,
                 "sid": "PullThroughCacheFromCI",
@@ -410,6 +413,9 @@ def test_the_json_plan_shows_statements_by_sid(session: boto3.Session, tmp_path:
                 "other": None,
             },
             "after": None,
+            "before_sensitive": {},
+            "after_sensitive": {},
+            "after_unknown": {},
             "desired": None,
             "live": {
                 "region": REGION,

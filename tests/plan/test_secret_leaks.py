@@ -93,9 +93,10 @@ def test_no_secret_value_is_ever_shown(
 
     assert run("plan", rules).exit_code == 0
     created = json.loads(run("plan", rules, "--format", "json").stdout)
-    assert {c["after"]["value"] for c in created["changes"] if c["kind"] == "secret"} == {
-        "(sensitive value)"
-    }
+    secrets = [c for c in created["changes"] if c["kind"] == "secret"]
+    assert [(c["after"]["value"], c["after_sensitive"]) for c in secrets] == [
+        (None, {"value": True})
+    ] * len(secrets)
     assert run("plan", rules, "--out", saved).exit_code == 0
     assert run("apply", "--auto-approve", "--plan", saved).exit_code == 0
     assert run("plan", "--detailed-exitcode", rules).exit_code == 0  # values compared: same
