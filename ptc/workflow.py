@@ -66,10 +66,15 @@ def plan_desired(
     *,
     prune: bool | None = None,
     placeholders: bool = False,
+    secret_values: bool = True,
 ) -> Planned:
-    """Read the live state of the desired regions and compute the plan."""
+    """Read the live state of the desired regions and compute the plan.
+
+    Without `secret_values` (--without-secret-values) no secret value is read, neither
+    from its source nor from AWS: a plan job then needs no credentials to compare.
+    """
     account = check_account(desired, gateway)
-    if not placeholders:
+    if secret_values and not placeholders:
         check_sources(desired)
     live = gateway.read(account)
     plan = make_plan(
@@ -77,8 +82,43 @@ def plan_desired(
         live,
         prune=desired.prune if prune is None else prune,
         values_differ=_value_comparer(gateway, desired.base_dir, placeholders),
+        values_compared=secret_values,
     )
     return Planned(desired, live, plan)
+
+
+def compare_deferred_values(
+    plan: Plan,
+    desired: DesiredState,
+    live: LiveState,
+    gateway: Gateway,
+    *,
+    placeholders: bool = False,
+) -> Plan:
+    """A saved plan made without secret values, completed with them at apply time.
+
+    The live state is the plan's (check_fresh ran), so planning again gives the same
+    changes plus an update for each secret whose value differs from its source.
+    """
+    if plan.secret_values_compared:
+        return plan
+    if not placeholders:
+        check_sources(desired)
+    completed = make_plan(
+        desired,
+        live,
+        prune=plan.prune,
+        values_differ=_value_comparer(gateway, desired.base_dir, placeholders),
+    )
+    added = {c.address for c in completed.changes if c.changed == ("value",)}
+    if _outline(completed, skip=added) != _outline(plan):
+        # Cannot happen with the same file and live state; refuse rather than apply it.
+        raise StalePlan("planning again with secret values changed more than the values")
+    return completed
+
+
+def _outline(plan: Plan, skip: set[str] | None = None) -> list[tuple[str, str]]:
+    return [(c.address, str(c.action)) for c in plan.changes if c.address not in (skip or ())]
 
 
 def check_sources(desired: DesiredState) -> None:

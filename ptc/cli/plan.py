@@ -44,6 +44,13 @@ _FILE_HELP = "The desired-state file."
 class PlanFormat(StrEnum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+
+
+_WITHOUT_VALUES_HELP = (
+    "Read no secret value (from AWS or from the file's sources); compare the rest. "
+    "'apply --plan' compares the values."
+)
 
 
 def _console(err: bool = False) -> Console:
@@ -65,11 +72,14 @@ def plan(
         ),
     ] = False,
     output_format: Annotated[
-        PlanFormat, typer.Option("--format", "-f", help="How to print the plan.")
+        PlanFormat, typer.Option("--format", "-f", help="markdown: for a pull request comment.")
     ] = PlanFormat.text,
     prune: Annotated[
         bool | None, typer.Option("--prune/--no-prune", help="Override the file's 'prune'.")
     ] = None,
+    without_secret_values: Annotated[
+        bool, typer.Option("--without-secret-values", help=_WITHOUT_VALUES_HELP)
+    ] = False,
     region: Regions = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
@@ -85,15 +95,21 @@ def plan(
         if out_file is not None:
             check_writable(out_file)  # before asking AWS anything: a bad --out fails fast
         desired = load_desired(file, region)
-        _placeholder_notice(desired, sandbox)
+        _placeholder_notice(desired, sandbox and not without_secret_values)
         with aws_session(sandbox, sandbox_state, profile) as session:
             gateway = Gateway(session, desired.regions)
-            planned = plan_desired(desired, gateway, prune=prune, placeholders=sandbox)
+            planned = plan_desired(
+                desired,
+                gateway,
+                prune=prune,
+                placeholders=sandbox,
+                secret_values=not without_secret_values,
+            )
         if out_file is not None:
             saved.save(out_file, planned.plan, planned.desired)
     except PtcError as exc:
         fail(exc)
-    _show_plan(planned.plan, output_format)
+    show_plan(planned.plan, output_format)
     if out_file is not None and output_format is PlanFormat.text:
         out(f"Saved the plan to {out_file}; apply it with: ptc apply --plan {out_file}")
     changed = not planned.plan.is_empty
@@ -113,9 +129,14 @@ def _placeholder_notice(desired: DesiredState, sandbox: bool) -> None:
         )
 
 
-def _show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
+def show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
     if output_format is PlanFormat.json:
         out(json.dumps(the_plan.to_dict(), indent=2))
+        return
+    if output_format is PlanFormat.markdown:
+        from ptc.plan.markdown import render_markdown
+
+        sys.stdout.write(render_markdown(the_plan))
         return
     from ptc.plan.render import render_plan
 
@@ -189,6 +210,11 @@ def _apply(
         workflow.check_account(desired, gateway)
         live = gateway.read(the_plan.account)
         workflow.check_fresh(the_plan, live)
+        completed = workflow.compare_deferred_values(
+            the_plan, desired, live, gateway, placeholders=options.sandbox
+        )
+        _say_deferred(the_plan, completed)
+        the_plan = completed
     else:
         assert file is not None
         desired = workflow.load_desired(file, options.regions)
@@ -221,6 +247,22 @@ def _apply(
     console.print()
     render_report(report, console)
     return report
+
+
+def _say_deferred(saved_plan: Plan, completed: Plan) -> None:
+    """What comparing the secret values at apply time found (the plan did not read them)."""
+    if saved_plan.secret_values_compared:
+        return
+    differ = [c.address for c in completed.changes if "value" in c.changed]
+    found = (
+        f"{', '.join(differ)} differ{'s' if len(differ) == 1 else ''} and will be updated"
+        if differ
+        else "they match"
+    )
+    out(
+        f"The plan was made with --without-secret-values; compared the values of "
+        f"{len(saved_plan.not_compared)} secret(s) now: {found}.\n"
+    )
 
 
 def _progress(console: Console) -> Progress | None:

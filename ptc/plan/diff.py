@@ -48,12 +48,17 @@ def make_plan(
     *,
     prune: bool,
     values_differ: ValueComparer | None = None,
+    values_compared: bool = True,
 ) -> Plan:
+    """`values_compared=False` (--without-secret-values): the plan lists the secrets whose
+    value it did not read, and `values_differ` is not called."""
     problems: list[str] = []
     changes: list[Change] = []
     for region in desired.regions:
         index = live.index(region)
-        changes += _secret_changes(desired, live, region, values_differ)
+        changes += _secret_changes(
+            desired, live, region, values_differ if values_compared else None
+        )
         changes += _changes(
             _in(desired.templates, region), _in(live.templates, region), prune, _update_change
         )
@@ -64,7 +69,18 @@ def make_plan(
         changes += region_statements
     if problems:
         raise PlanError("cannot plan:\n  " + "\n  ".join(problems))
-    return Plan.build(live.account, desired.regions, changes, live.fingerprint(), prune)
+    unread = None if values_compared else _existing_secrets(desired, live)
+    return Plan.build(live.account, desired.regions, changes, live.fingerprint(), prune, unread)
+
+
+def _existing_secrets(desired: DesiredState, live: LiveState) -> list[str]:
+    """The managed secrets that exist, whose values a plan without them does not compare."""
+    existing = {(s.region, s.name) for s in live.secrets}
+    return [
+        Change(Action.UPDATE, "secret", s.region, s.name).address
+        for s in desired.secrets
+        if (s.region, s.name) in existing
+    ]
 
 
 def _in(resources: Sequence[R], region: str) -> list[R]:

@@ -48,8 +48,8 @@ class Row:
     diff: tuple[str, ...] = ()  # unified diff lines ("+…", "-…", " …") of a policy
 
     def text(self) -> str:
-        if self.diff:
-            return f"{self.mark} {self.key} = (JSON document changed)"
+        if self.diff and self.mark == "~":
+            return f"~ {self.key} = (JSON document changed)"
         if self.mark == "~" and self.old != self.new:
             return f"~ {self.key} = {self.old} -> {self.new}"
         value = self.new if self.mark == "+" else self.old
@@ -60,11 +60,21 @@ def rows(change: Change) -> list[Row]:
     """The attributes a reader needs: all of a created or destroyed one, the changed ones else."""
     before, after = change.before or {}, change.after or {}
     if change.action is Action.CREATE:
-        return [Row("+", k, new=_value(change, k, after, "after")) for k in _present(change, after)]
+        return [_whole_row(change, "+", k, after) for k in _present(change, after)]
     if change.action is Action.DELETE:
         filled = [k for k, v in before.items() if _filled(v)]
-        return [Row("-", k, old=_value(change, k, before, "before")) for k in filled]
+        return [_whole_row(change, "-", k, before) for k in filled]
     return [_changed_row(change, key, before, after) for key in change.changed]
+
+
+def _whole_row(change: Change, mark: str, key: str, values: dict[str, Any]) -> Row:
+    """An attribute of a created (+) or destroyed (-) resource; a policy in full."""
+    value = values[key]
+    if mark == "+":
+        diff = policy_diff(None, value) if key in POLICIES else []
+        return Row(mark, key, new=_value(change, key, values, "after"), diff=tuple(diff))
+    diff = policy_diff(value, None) if key in POLICIES else []
+    return Row(mark, key, old=_value(change, key, values, "before"), diff=tuple(diff))
 
 
 def _present(change: Change, values: dict[str, Any]) -> list[str]:

@@ -57,7 +57,8 @@ def _render_change(change: Change, console: Console) -> None:
     console.print(header)
     for row in display.rows(change):
         console.print(Text(f"      {row.text()}", style=_ROW_STYLES[row.mark]))
-        for line in row.diff:
+        # A created or destroyed document in full belongs to the Markdown view, collapsed.
+        for line in row.diff if row.mark == "~" else ():
             console.print(Text(f"          {line}", style=_ROW_STYLES.get(line[:1], "dim")))
     console.print("    }\n")
 

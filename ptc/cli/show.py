@@ -1,0 +1,37 @@
+"""`ptc show PLANFILE`: a saved plan as text, JSON or Markdown, without AWS (terraform show)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ptc.cli.output import fail
+from ptc.cli.plan import PlanFormat, show_plan
+from ptc.errors import PtcError
+
+
+def show(
+    plan_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PLANFILE", help="A plan saved by 'ptc plan --out'.", show_default=False
+        ),
+    ],
+    output_format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="markdown: for a pull request comment.")
+    ] = PlanFormat.text,
+) -> None:
+    """Show a saved plan, exactly as 'ptc apply --plan' would apply it (no AWS needed)."""
+    from ptc.plan import saved
+
+    try:
+        the_plan, _ = saved.load(plan_file)
+    except PtcError as exc:
+        fail(exc)
+    show_plan(the_plan, output_format)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(show)

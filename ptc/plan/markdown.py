@@ -1,0 +1,140 @@
+"""The Markdown view of a plan, for a pull request comment (after octoDNS's PlanMarkdown).
+
+A summary table per region, then one collapsed `<details>` block per change with its
+attribute diff in a ```diff block (policies as JSON line diffs), the reasons for replaces,
+and the lists of what is left alone. No terminal codes, no secret value (the plan holds
+none), and the same plan always gives the same text: a workflow finds its earlier comment
+by the hidden MARKER on the first line and updates it instead of adding another.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ptc import __version__
+from ptc.plan import display
+from ptc.plan.changes import Action, Change, Plan
+
+MARKER = "<!-- ptc-plan -->"
+# GitHub refuses comments over 65,536 characters; beyond this the diffs are left out.
+MAX_CHARS = 60_000
+_COLUMNS = (
+    ("add", (Action.CREATE,)),
+    ("change", (Action.UPDATE,)),
+    ("replace", (Action.REPLACE,)),
+    ("destroy", (Action.DELETE,)),
+    ("not in the file", (Action.UNMANAGED,)),
+)
+
+
+def render_markdown(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
+    text = _document(plan, with_diffs=True)
+    if len(text) > max_chars:
+        text = _document(plan, with_diffs=False)
+    return text
+
+
+def _document(plan: Plan, *, with_diffs: bool) -> str:
+    parts = [
+        MARKER,
+        f"### ptc plan for account `{plan.account}`",
+        f"**{display.summary_line(plan)}**",
+        _table(plan),
+    ]
+    if plan.actionable:
+        parts.append("#### Changes")
+        if not with_diffs:
+            parts.append(
+                "_The attribute diffs are left out: the plan is too large for one comment. "
+                "`ptc show PLANFILE` shows them._"
+            )
+        parts += [_change(c) if with_diffs else _line(c) for c in plan.actionable]
+    parts += _lists(plan)
+    parts.append(
+        f"<sub>ptc {__version__} · live state {plan.live_fingerprint[:19]}… · "
+        f"{'prune on' if plan.prune else 'prune off'}</sub>"
+    )
+    return "\n\n".join(parts) + "\n"
+
+
+def _table(plan: Plan) -> str:
+    rows = [
+        "| region | " + " | ".join(name for name, _ in _COLUMNS) + " |",
+        "|:--" + "|--:" * len(_COLUMNS) + "|",
+    ]
+    for region in plan.regions:
+        changes = [c for c in plan.changes if c.region == region]
+        counts = [sum(c.action in actions for c in changes) for _, actions in _COLUMNS]
+        rows.append(f"| `{region}` | " + " | ".join(map(str, counts)) + " |")
+    return "\n".join(rows)
+
+
+def _heading(change: Change) -> str:
+    why = display.explanation(change)
+    reason = f": {html.escape(why)}" if why else ""
+    return (
+        f"<code>{html.escape(display.MARKS[change.action])}</code> "
+        f"<code>{html.escape(change.address)}</code> "
+        f"{display.VERBS[change.action]}{reason}"
+    )
+
+
+def _line(change: Change) -> str:
+    return f"- {_heading(change)}"
+
+
+def _change(change: Change) -> str:
+    body = "\n".join(_diff_lines(change))
+    return (
+        f"<details><summary>{_heading(change)}</summary>\n\n{_fenced(body, 'diff')}\n\n</details>"
+    )
+
+
+def _diff_lines(change: Change) -> list[str]:
+    """Rows in diff syntax: `+` added, `-` removed; an update is a `-` and a `+` row."""
+    lines: list[str] = []
+    for row in display.rows(change):
+        if row.diff:
+            lines.append(f"  {row.key}:")
+            lines += [f"{line[:1]}   {line[1:]}" for line in row.diff]
+        elif row.mark == "~" and row.old != row.new:
+            lines += [f"- {row.key} = {row.old}", f"+ {row.key} = {row.new}"]
+        else:
+            lines.append(row.text())  # also "~ value = (sensitive value)": changed, unshown
+    return lines
+
+
+def _fenced(body: str, language: str) -> str:
+    """A code block whose fence no backtick run inside it (a description, say) can close."""
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{body}\n{fence}"
+
+
+def _lists(plan: Plan) -> list[str]:
+    resources, statements = display.unmanaged(plan)
+    sections = [
+        (
+            "Not in the file",
+            "Live, left alone (set `prune` to delete):",
+            [c.address for c in resources],
+        ),
+        (
+            "Registry policy statements not in the file",
+            "Left alone, even with `prune` (declare the Sid with `absent: true` to remove one):",
+            [c.address for c in statements],
+        ),
+        (
+            "Secret values not compared",
+            "Planned with `--without-secret-values`: `ptc apply --plan` compares these values "
+            "and updates those that differ.",
+            list(plan.not_compared),
+        ),
+    ]
+    parts: list[str] = []
+    for heading, sentence, addresses in sections:
+        if addresses:
+            items = "\n".join(f"- `{address}`" for address in addresses)
+            parts.append(f"#### {heading}\n\n{sentence}\n\n{items}")
+    return parts
