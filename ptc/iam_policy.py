@@ -44,6 +44,7 @@ class Scope:
     regions: tuple[str, ...]
     account: str = ANY_ACCOUNT
     prune: bool = False
+    secret_values: bool = True  # False: `plan --without-secret-values` reads none
 
     def regions_of(self, item: Rule | Secret | Template | Any) -> list[str]:
         return [r for r in self.file.regions_of(item) if r in self.regions]
@@ -141,6 +142,10 @@ def _has_secrets(scope: Scope) -> bool:
     return any(scope.regions_of(s) for s in scope.file.secrets)
 
 
+def _reads_secret_values(scope: Scope) -> bool:
+    return scope.secret_values and _has_secrets(scope)
+
+
 def _has_rules(scope: Scope) -> bool:
     return bool(_rules(scope))
 
@@ -185,15 +190,21 @@ _PLAN: tuple[Grant, ...] = (
         condition=_in_regions,
     ),
     Grant("ListSecrets", ("secretsmanager:ListSecrets",), _anywhere, condition=_in_regions),
-    # Values of managed secrets are compared, 20 to a BatchGetSecretValue call.
+    # Values of managed secrets are compared, 20 to a BatchGetSecretValue call; not with
+    # --without-secret-values, so that a pull request's plan role holds no credential.
     Grant(
         "BatchReadManagedSecrets",
         ("secretsmanager:BatchGetSecretValue",),
         _anywhere,
-        when=_has_secrets,
+        when=_reads_secret_values,
         condition=_in_regions,
     ),
-    Grant("ReadManagedSecretValues", ("secretsmanager:GetSecretValue",), _managed_secrets),
+    Grant(
+        "ReadManagedSecretValues",
+        ("secretsmanager:GetSecretValue",),
+        _managed_secrets,
+        when=_reads_secret_values,
+    ),
 )
 
 _APPLY: tuple[Grant, ...] = (
@@ -327,11 +338,13 @@ def build_policy(
     regions: Iterable[str] | None = None,
     account: str | None = None,
     prune: bool | None = None,
+    secret_values: bool = True,
 ) -> PolicyResult:
     """The policy for `command` on a validated `file`.
 
     `regions` narrows the file's regions, `account` stands in for a file without one, and
-    `prune` overrides the file's (deletes of templates are allowed only when pruning).
+    `prune` overrides the file's (deletes of templates are allowed only when pruning), and
+    `secret_values=False` is for `plan --without-secret-values` (no secret value is read).
     """
     wanted = set(regions) if regions is not None else None
     scope = Scope(
@@ -339,6 +352,7 @@ def build_policy(
         regions=tuple(r for r in file.regions if wanted is None or r in wanted),
         account=file.account or account or ANY_ACCOUNT,
         prune=file.prune if prune is None else prune,
+        secret_values=secret_values,
     )
     statements = [s for grant in GRANTS[command] if (s := _statement(grant, scope))]
     return PolicyResult({"Version": "2012-10-17", "Statement": statements}, _notes(scope, command))
@@ -369,7 +383,7 @@ def _notes(scope: Scope, command: Command) -> list[str]:
             "add 'account:' to the file or pass --account"
         )
     keys = sorted({s.kms_key for s in scope.file.secrets if s.kms_key and scope.regions_of(s)})
-    if keys and command in ("plan", "apply"):
+    if keys and (command == "apply" or command == "plan" and scope.secret_values):
         needed = "kms:Decrypt" if command == "plan" else "kms:Decrypt and kms:GenerateDataKey"
         notes.append(
             f"secrets are encrypted with {', '.join(keys)}: add {needed} on those keys "

@@ -331,6 +331,27 @@ def test_the_policy_allows_every_call_and_nothing_unused(
     assert sorted(granted - recorded) == [], f"{command}: granted but never called"
 
 
+def test_plan_without_secret_values_is_allowed_no_secret_value_read(
+    recorder: Recorder, tmp_path: Path
+) -> None:
+    """The policy of a pull request's plan role: no GetSecretValue, and still sufficient."""
+    assert _run(Step(APPLY, _file(), recorded=False), tmp_path, 0)[0].exit_code == 0
+    recorder.calls.clear()
+    without = Step(("plan", "--without-secret-values"), _file(), env={"COLUMNS": "120"})
+
+    result, file = _run(without, tmp_path, 1)
+
+    assert result.exit_code == 0, result.output
+    assert file is not None
+    policy = build_policy(file, "plan", secret_values=False).policy
+    recorded = {c.action for c in recorder.calls}
+    assert sorted({c for c in recorder.calls if not allows(policy, c)}, key=repr) == []
+    assert sorted(_actions(policy)) == sorted(recorded - FREE)
+    value_actions = {"secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"}
+    assert not value_actions & (recorded | _actions(policy))
+    assert value_actions <= _actions(build_policy(file, "plan").policy)
+
+
 # -- the recorder and evaluator themselves -----------------------------------------------------
 
 
@@ -464,6 +485,36 @@ def test_the_command_prints_json_and_notes_on_stderr(tmp_path: Path) -> None:
     assert (
         f":{ACCOUNT}:secret:" in _statement(with_account, "ReadManagedSecretValues")["Resource"][0]
     )
+
+
+def test_without_secret_values_leaves_out_the_value_reads_and_the_kms_note(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rules.yaml"
+    data = yaml.safe_load(_file())
+    data["secrets"][0]["kms_key"] = "alias/ptc"
+    text = yaml.safe_dump(data)
+    path.write_text(text, encoding="utf-8")
+
+    with_values = _cli(str(path), "--for", "plan")
+    without = _cli(str(path), "--for", "plan", "--without-secret-values")
+
+    assert "kms:Decrypt" in with_values.stderr
+    assert without.exit_code == 0, without.output
+    assert without.stderr == ""
+    sids = [s["Sid"] for s in json.loads(without.stdout)["Statement"]]
+    assert sids == ["ReadRulesTemplatesAndRegistryPolicy", "ListSecrets"]
+
+
+def test_without_secret_values_is_for_plan_only(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(_file(), encoding="utf-8")
+
+    result = _cli(str(path), "--for", "apply", "--without-secret-values")
+
+    assert result.exit_code == 2
+    assert "only with --for plan" in result.stderr
+    assert result.stdout == ""
 
 
 def test_an_invalid_file_is_a_message_not_a_traceback(tmp_path: Path) -> None:

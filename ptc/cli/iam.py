@@ -42,6 +42,13 @@ def iam_policy(
         ),
     ] = None,
     prune: Annotated[bool | None, typer.Option("--prune/--no-prune", help=_PRUNE_HELP)] = None,
+    without_secret_values: Annotated[
+        bool,
+        typer.Option(
+            "--without-secret-values",
+            help="For 'plan --without-secret-values': no secret-value read (only with --for plan).",
+        ),
+    ] = False,
     region: Regions = None,
 ) -> None:
     """Print the least-privilege IAM identity policy (JSON) a CI role needs for a command.
@@ -51,13 +58,23 @@ def iam_policy(
     """
     from ptc.iam_policy import build_policy, load_file
 
+    if without_secret_values and for_command is not ForCommand.plan:
+        raise typer.BadParameter(
+            "only with --for plan (apply writes secrets, so it reads their values)",
+            param_hint="'--without-secret-values'",
+        )
     try:
         model = load_file(file)
         unknown = [r for r in region or [] if r not in model.regions]
         if unknown:
             raise UsageError(f"--region {', '.join(unknown)}: not a region of {file}")
         result = build_policy(
-            model, for_command.value, regions=region, account=account, prune=prune
+            model,
+            for_command.value,
+            regions=region,
+            account=account,
+            prune=prune,
+            secret_values=not without_secret_values,
         )
     except PtcError as exc:
         fail(exc)
