@@ -49,7 +49,10 @@ def _document(plan: Plan, *, with_diffs: bool) -> str:
                 "_The attribute diffs are left out: the plan is too large for one comment. "
                 "`ptc show PLANFILE` shows them._"
             )
-        parts += [_change(c) if with_diffs else _line(c) for c in plan.actionable]
+        if with_diffs:
+            parts += [_change(c) for c in plan.actionable]
+        else:
+            parts.append("\n".join(_line(c) for c in plan.actionable))
     parts += _lists(plan)
     parts.append(
         f"<sub>ptc {__version__} · live state {plan.live_fingerprint[:19]}… · "
@@ -63,7 +66,7 @@ def _table(plan: Plan) -> str:
         "| region | " + " | ".join(name for name, _ in _COLUMNS) + " |",
         "|:--" + "|--:" * len(_COLUMNS) + "|",
     ]
-    for region in plan.regions:
+    for region in sorted(plan.regions):  # the order of the changes below
         changes = [c for c in plan.changes if c.region == region]
         counts = [sum(c.action in actions for c in changes) for _, actions in _COLUMNS]
         rows.append(f"| `{region}` | " + " | ".join(map(str, counts)) + " |")
