@@ -127,3 +127,21 @@ def test_the_schema_refuses_what_is_not_a_plan(case: str, edit: Any, error: str)
     edit(document["changes"][0])
 
     assert error in _causes(document)
+
+
+def test_readme_and_schema_name_every_kind_and_action() -> None:
+    from typing import get_args
+
+    from ptc.plan.changes import FORMAT_VERSION, Action
+    from ptc.plan.resources import Kind
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    change = SCHEMA["$defs"]["change"]["properties"]
+    kinds, actions = list(get_args(Kind)), [str(a) for a in Action]
+
+    assert change["kind"]["enum"] == kinds
+    assert change["action"]["enum"] == actions
+    assert SCHEMA["properties"]["format_version"]["const"] == FORMAT_VERSION
+    assert f'"format_version": {FORMAT_VERSION},' in readme
+    assert f'"kind": "rule",                // {" | ".join(kinds)}\n' in readme
+    assert f'"action": "create",            // {" | ".join(actions)}\n' in readme
