@@ -100,8 +100,8 @@ def compare_deferred_values(
     The live state is the plan's (check_fresh ran), so planning again gives the same
     changes plus an update for each secret whose value differs from its source.
     """
-    if plan.secret_values_compared:
-        return plan
+    if plan.secret_values_compared or not plan.not_compared:
+        return plan  # values of secrets it creates are read by apply in any case
     if not placeholders:
         check_sources(desired)
     completed = make_plan(

@@ -251,7 +251,7 @@ def _apply(
 
 def _say_deferred(saved_plan: Plan, completed: Plan) -> None:
     """What comparing the secret values at apply time found (the plan did not read them)."""
-    if saved_plan.secret_values_compared:
+    if not saved_plan.not_compared:
         return
     differ = [c.address for c in completed.changes if "value" in c.changed]
     found = (

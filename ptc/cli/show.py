@@ -23,7 +23,7 @@ def show(
         PlanFormat, typer.Option("--format", "-f", help="markdown: for a pull request comment.")
     ] = PlanFormat.text,
 ) -> None:
-    """Show a saved plan, exactly as 'ptc apply --plan' would apply it (no AWS needed)."""
+    """Show a saved plan (no AWS needed): what 'ptc apply --plan PLANFILE' applies."""
     from ptc.plan import saved
 
     try:

@@ -187,3 +187,17 @@ def test_apply_of_a_plan_without_values_needs_the_sources(
         f"error: secret '{DOCKER}': environment variable DOCKERHUB_USERNAME is not set\n"
     )
     assert "UpdateSecret" not in operations
+
+
+def test_a_plan_without_values_that_creates_the_secret_has_nothing_to_compare(
+    rules: Path, tmp_path: Path, operations: list[str]
+) -> None:
+    saved = tmp_path / "plan.json"
+    assert run("plan", "--without-secret-values", "--out", saved, rules, token=None).exit_code == 0
+
+    applied = run("apply", "--auto-approve", "--plan", saved)
+
+    assert applied.exit_code == 0, applied.output
+    assert applied.stdout.startswith("ptc will perform the following actions")
+    assert "CreateSecret" in operations and "BatchGetSecretValue" in operations  # verify
+    assert run("plan", "--detailed-exitcode", rules).exit_code == 0  # the value is the source's
