@@ -26,6 +26,7 @@ from typer.testing import CliRunner, Result
 
 from ptc.cli import app
 from ptc.config.models import PtcFile
+from ptc.errors import EXIT_USAGE
 from ptc.iam_policy import COMMANDS, Command, Scope, build_policy, load_file, secret_arn
 
 ACCOUNT = "123456789012"
@@ -512,8 +513,11 @@ def test_without_secret_values_is_for_plan_only(tmp_path: Path) -> None:
 
     result = _cli(str(path), "--for", "apply", "--without-secret-values")
 
-    assert result.exit_code == 2
-    assert "only with --for plan" in result.stderr
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == (
+        "error: invalid value for '--without-secret-values': only with --for plan "
+        "(apply writes secrets, so it reads their values); see 'ptc iam-policy --help'\n"
+    )
     assert result.stdout == ""
 
 

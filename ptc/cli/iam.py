@@ -32,7 +32,12 @@ def iam_policy(
         Path, typer.Argument(metavar="FILE", help="The desired-state file.", show_default=False)
     ],
     for_command: Annotated[
-        ForCommand, typer.Option("--for", help="The command the role runs.")
+        ForCommand,
+        typer.Option(
+            "--for",
+            metavar="COMMAND",
+            help="The command the role runs: plan, apply, status or backfill.",
+        ),
     ] = ForCommand.plan,
     account: Annotated[
         str | None,
@@ -46,7 +51,7 @@ def iam_policy(
         bool,
         typer.Option(
             "--without-secret-values",
-            help="For 'plan --without-secret-values': no secret-value read (only with --for plan).",
+            help="Leave out reading secret values (only with --for plan).",
         ),
     ] = False,
     region: Regions = None,

@@ -47,9 +47,9 @@ class PlanFormat(StrEnum):
     markdown = "markdown"
 
 
-_WITHOUT_VALUES_HELP = (
-    "Read no secret value (from AWS or from the file's sources); compare the rest. "
-    "'apply --plan' compares the values."
+_WITHOUT_VALUES_HELP = "Read no secret value; 'apply --plan' compares them."
+FORMAT_OPTION = typer.Option(
+    "--format", "-f", metavar="FORMAT", help="text, json, or markdown (a pull request comment)."
 )
 
 
@@ -71,9 +71,7 @@ def plan(
             "--detailed-exitcode", help="Exit 2 when there are changes, 0 when there are none."
         ),
     ] = False,
-    output_format: Annotated[
-        PlanFormat, typer.Option("--format", "-f", help="markdown: for a pull request comment.")
-    ] = PlanFormat.text,
+    output_format: Annotated[PlanFormat, FORMAT_OPTION] = PlanFormat.text,
     prune: Annotated[
         bool | None, typer.Option("--prune/--no-prune", help="Override the file's 'prune'.")
     ] = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ptc.cli.output import fail
-from ptc.cli.plan import PlanFormat, show_plan
+from ptc.cli.plan import FORMAT_OPTION, PlanFormat, show_plan
 from ptc.errors import PtcError
 
 
@@ -19,9 +19,7 @@ def show(
             metavar="PLANFILE", help="A plan saved by 'ptc plan --out'.", show_default=False
         ),
     ],
-    output_format: Annotated[
-        PlanFormat, typer.Option("--format", "-f", help="markdown: for a pull request comment.")
-    ] = PlanFormat.text,
+    output_format: Annotated[PlanFormat, FORMAT_OPTION] = PlanFormat.text,
 ) -> None:
     """Show a saved plan (no AWS needed): what 'ptc apply --plan PLANFILE' applies."""
     from ptc.plan import saved

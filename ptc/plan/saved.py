@@ -56,17 +56,22 @@ class _Change(_Shape):
     reason: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    before_sensitive: dict[str, Literal[True]]
+    after_sensitive: dict[str, Literal[True]]
+    after_unknown: dict[str, Literal[True]]
     desired: dict[str, Any] | None
     live: dict[str, Any] | None
 
 
 class _Plan(_Shape):
-    format_version: Literal[1]
+    format_version: Literal[2]  # ptc.plan.changes.FORMAT_VERSION
     ptc_version: str
     account: str
     regions: list[str]
     prune: bool
     live_fingerprint: str
+    secret_values_compared: bool
+    not_compared: list[str]
     summary: dict[str, int]
     changes: list[_Change]
 
@@ -225,7 +230,13 @@ def _plan(data: _Plan) -> Plan:
             )
         )
     return Plan(
-        data.account, tuple(data.regions), tuple(changes), data.live_fingerprint, data.prune
+        data.account,
+        tuple(data.regions),
+        tuple(changes),
+        data.live_fingerprint,
+        data.prune,
+        secret_values_compared=data.secret_values_compared,
+        not_compared=tuple(data.not_compared),
     )
 
 

@@ -176,9 +176,9 @@ DAMAGE = {
         _set("surprise", value=1),
         "surprise: Extra inputs are not permitted",
     ),
-    "format_version 2": (
-        _set("plan", "format_version", value=2),
-        "plan.format_version: Input should be 1",
+    "format_version 1": (
+        _set("plan", "format_version", value=1),
+        "plan.format_version: Input should be 2",
     ),
 }
 
