@@ -71,7 +71,8 @@ def test_a_misspelt_flag_with_detailed_exitcode_is_neither_0_nor_2(
         ),
         pytest.param(
             ["plan", "--format", "yaml", EXAMPLE],
-            "error: invalid value for '--format' / '-f': 'yaml' is not one of 'text', 'json'; "
+            "error: invalid value for '--format' / '-f': 'yaml' is not one of 'text', 'json', "
+            "'markdown'; "
             "see 'ptc plan --help'\n",
             id="bad value",
         ),
