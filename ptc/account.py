@@ -14,13 +14,20 @@ class AccountMismatch(PtcError):
 class AccountSource(Protocol):
     def account_id(self) -> str: ...
 
+    def caller_arn(self) -> str | None:
+        """The identity `account_id` asked about (STS's Arn), once it has asked."""
+        ...
+
 
 def check_account(expected: str | None, source: AccountSource) -> str:
     """The credentials' account (STS); refused when the file names another."""
     account = source.account_id()
     if expected is not None and expected != account:
+        # Naming the identity tells which profile, role or environment variable to fix.
+        arn = source.caller_arn()
+        whose = f"the credentials of {arn}" if arn else "the credentials"
         raise AccountMismatch(
-            f"the file is for account {expected}, but the credentials are for "
-            f"{account}; refusing to continue"
+            f"the file is for account {expected}, but {whose} are for {account}; "
+            "refusing to continue"
         )
     return account

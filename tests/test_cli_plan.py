@@ -430,8 +430,9 @@ def test_a_saved_plan_applies_only_in_its_own_account(sandbox: list[str], tmp_pa
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: the file is for account {ACCOUNT}, but the credentials are for 111111111111; "
-        "refusing to continue\n"
+        # The identity STS answered for: which profile, role or variable to fix.
+        f"error: the file is for account {ACCOUNT}, but the credentials of "
+        "arn:aws:sts::111111111111:user/moto are for 111111111111; refusing to continue\n"
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
+import ptc
 from ptc.checks.formats import checks_markdown
 from ptc.checks.registry import ALL_CHECKS
 from ptc.cli import app
@@ -171,6 +172,8 @@ def test_json_lists_every_finding(in_tmp: Path) -> None:
 
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
+        "format_version": 1,
+        "ptc_version": ptc.__version__,
         "findings": [
             {
                 "file": "ptc.yaml",
@@ -189,7 +192,10 @@ def test_json_lists_every_finding(in_tmp: Path) -> None:
 def test_json_of_a_clean_file_is_an_empty_list(in_repo: Path) -> None:
     result = _run("validate", EXAMPLE, "-f", "json")
 
-    assert (result.exit_code, json.loads(result.stdout)) == (0, {"findings": []})
+    assert (result.exit_code, json.loads(result.stdout)) == (
+        0,
+        {"format_version": 1, "ptc_version": ptc.__version__, "findings": []},
+    )
 
 
 def test_github_prints_one_annotation_per_finding(in_tmp: Path) -> None:
@@ -304,13 +310,18 @@ def test_schema_names_the_required_fields_and_forbids_others() -> None:
     }
 
 
-def test_checks_lists_every_check() -> None:
-    result = _run("checks")
+def test_checks_lists_every_check_with_its_fix() -> None:
+    result = CliRunner().invoke(app, ["checks"], env={"COLUMNS": "40", "TERMINAL_WIDTH": "40"})
 
     lines = result.stdout.splitlines()
     assert result.exit_code == 0
-    assert [line.split()[0] for line in lines] == [check.id for check in ALL_CHECKS]
-    assert lines[0] == "PTC001  error    The file is not valid YAML"
+    assert lines[0].split() == ["ID", "severity", "what", "it", "finds", "fix"]
+    assert [line.split()[0] for line in lines[1:]] == [check.id for check in ALL_CHECKS]
+    assert lines[1].split()[:2] == ["PTC001", "error"]
+    # The fix the help promises, whole: output that is not a terminal is never cut.
+    for check, line in zip(ALL_CHECKS, lines[1:], strict=True):
+        assert check.summary in line, check.id
+        assert line.rstrip().endswith(check.fix), check.id
 
 
 def test_checks_markdown_is_the_generated_page() -> None:

@@ -58,6 +58,9 @@ class FakeProbe:
     def account_id(self) -> str:
         return self.account
 
+    def caller_arn(self) -> str | None:
+        return f"arn:aws:iam::{self.account}:user/ci"
+
     def secret(self, region: str, secret_id: str) -> SecretVerdict:
         self.asked.append((region, secret_id))
         answer = self.secrets.get((region, secret_id), SecretVerdict(SecretState.OK))

@@ -51,6 +51,7 @@ class RegionalClients:
     ) -> None:
         self.session = session
         self.regions = list(dict.fromkeys(regions))
+        self._caller_arn: str | None = None  # known once account_id has asked STS
         with translate():
             self._ecr = {
                 r: session.client("ecr", region_name=r, config=config) for r in self.regions
@@ -68,7 +69,12 @@ class RegionalClients:
 
     def account_id(self) -> str:
         with translate():
-            return str(self._sts.get_caller_identity()["Account"])
+            identity = self._sts.get_caller_identity()
+        self._caller_arn = identity.get("Arn")
+        return str(identity["Account"])
+
+    def caller_arn(self) -> str | None:
+        return self._caller_arn
 
 
 def paginate(

@@ -10,6 +10,10 @@ from ptc import __version__
 from ptc.checks.base import Finding, Severity
 from ptc.checks.registry import ALL_CHECKS
 
+# validate --format json: a field that changes meaning or goes away gets a new version
+# (docs/validate-report.schema.json describes this one).
+FORMAT_VERSION = 1
+
 
 def as_text(findings: Sequence[Finding]) -> str:
     lines = [
@@ -42,7 +46,8 @@ def as_json(findings: Sequence[Finding]) -> str:
         }
         for f in findings
     ]
-    return json.dumps({"findings": items}, indent=2)
+    document = {"format_version": FORMAT_VERSION, "ptc_version": __version__, "findings": items}
+    return json.dumps(document, indent=2)
 
 
 def _escape_data(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ptc.checks import registry
+from ptc.checks import registry, suppress
 from ptc.checks.base import Check, Context, Finding, Problem, Severity
 from ptc.config.loader import DataPath, Document, YamlError, load, parse
 from ptc.config.models import Permission, PtcFile, Rule, Secret, Template
@@ -103,11 +103,31 @@ def validate_document(
         schema_ok = not schema_problems
         context = _context(document, data, base_dir)
         findings += _run_checks(context)
+    inline = suppress.directives(document.text)
+    findings = suppress.suppress(findings, inline) + _unknown_suppressions(document, inline)
     prefixes = tuple(ignore)
     findings = sorted({f for f in findings if not f.check_id.startswith(prefixes or ("\0",))})
     has_errors = any(f.severity is Severity.ERROR for f in findings)
     file = context.file if context is not None and schema_ok and not has_errors else None
     return Validation(document.source, findings, file, context if file else None)
+
+
+def _unknown_suppressions(document: Document, found: list[suppress.Directive]) -> list[Finding]:
+    check = registry.by_id("PTC010")
+    return [
+        Finding(
+            document.source,
+            directive.line,
+            directive.column,
+            check.id,
+            check.severity,
+            f"'# ptc: ignore={check_id}' silences nothing: {registry.unknown_id(check_id)}",
+            check.fix,
+        )
+        for directive in found
+        for check_id in directive.ids
+        if not registry.is_known(check_id)
+    ]
 
 
 def _version_supported(document: Document, findings: list[Finding]) -> bool:

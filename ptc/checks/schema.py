@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptc.checks.base import LoadCheck
+from ptc.checks.base import LoadCheck, Severity
 
 
 class YamlSyntax(LoadCheck):
@@ -59,6 +59,13 @@ class DocumentTooComplex(LoadCheck):
     fix = "Write the values out, or use fewer nested aliases."
 
 
+class UnknownSuppression(LoadCheck):
+    id = "PTC010"
+    severity = Severity.WARNING
+    summary = "An inline '# ptc: ignore=' names no check"
+    fix = "Write the check's ID as 'ptc checks' lists it (upper case), e.g. '# ptc: ignore=PTC416'."
+
+
 class LiteralSecretValue(LoadCheck):
     id = "PTC306"
     summary = "A secret value is written into the file"
@@ -78,5 +85,6 @@ SCHEMA_CHECKS = (
     WrongType,
     MissingField,
     DocumentTooComplex,
+    UnknownSuppression,
     LiteralSecretValue,
 )

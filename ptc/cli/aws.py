@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ptc.errors import PtcError, UsageError
+
 if TYPE_CHECKING:
     import boto3
 
@@ -41,6 +43,11 @@ DEFAULT_SANDBOX_STATE = Path(".ptc/sandbox.json")
 @contextmanager
 def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[boto3.Session]:
     """A session for the real AWS, or for the embedded sandbox (saved on the way out)."""
+    if sandbox and profile is not None:
+        # Ignoring it silently would let a user believe the profile's account was used.
+        raise UsageError(
+            "--profile and --sandbox do not go together: the sandbox uses no AWS credentials"
+        )
     if not sandbox:
         from ptc.aws.gateway import make_session
 
@@ -49,8 +56,6 @@ def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[bot
     try:
         from ptc.sandbox.embedded import running
     except ImportError as exc:  # pragma: no cover - depends on the install
-        from ptc.errors import PtcError
-
         raise PtcError(
             f"the sandbox needs moto: pip install 'ptc[sandbox]' ({exc.name} is missing)"
         ) from None

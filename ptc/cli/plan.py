@@ -19,7 +19,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import confirm, fail, out
+from ptc.cli.output import confirm, console, fail, out
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -27,6 +27,7 @@ from ptc.errors import (
     EXIT_OK,
     EXIT_USAGE,
     PtcError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
@@ -53,10 +54,8 @@ FORMAT_OPTION = typer.Option(
 )
 
 
-def _console(err: bool = False) -> Console:
-    from rich.console import Console
-
-    return Console(stderr=err, highlight=False, soft_wrap=True)
+def _console() -> Console:
+    return console(soft_wrap=True)
 
 
 def plan(
@@ -277,8 +276,17 @@ def _progress(console: Console) -> Progress | None:
 _EXPORTED = ("rules", "templates", "permissions")
 
 
+_EXPORT_REGION_HELP = (
+    "A region to export (repeatable); default: the configured region "
+    "(AWS_REGION, AWS_DEFAULT_REGION or the profile's), which ptc names on stderr."
+)
+
+
 def export(
-    region: Regions = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", "-r", metavar="REGION", help=_EXPORT_REGION_HELP),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
@@ -298,7 +306,7 @@ def export(
         if output is not None:
             check_writable(output)
         with aws_session(sandbox, sandbox_state, profile) as session:
-            regions = region or [session.region_name or "us-east-1"]
+            regions = region or [_configured_region(session.region_name)]
             gateway = Gateway(session, regions)
             live = gateway.read(gateway.account_id())
         document = export_live(live)
@@ -311,6 +319,21 @@ def export(
             out(f"Wrote {output}: {counts}.")
     except PtcError as exc:
         fail(exc)
+
+
+def _configured_region(configured: str | None) -> str:
+    """Without --region, the region the AWS configuration names, said out loud: never a
+    silent guess, since an export of the wrong region adopts nothing."""
+    from ptc.catalog import check_regions
+
+    if not configured:
+        raise UsageError(
+            "export needs --region REGION: no region is configured "
+            "(AWS_REGION, AWS_DEFAULT_REGION or the profile's region)"
+        )
+    check_regions([configured])
+    out(f"export: no --region given; exporting {configured}, the configured region", err=True)
+    return configured
 
 
 def register(app: typer.Typer) -> None:

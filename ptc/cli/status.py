@@ -17,7 +17,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import confirm, fail, out
+from ptc.cli.output import confirm, console, fail, out
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -130,9 +130,7 @@ def _exit_code(result: BackfillReport) -> int:
 
 
 def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
+    return console()
 
 
 def _progress(console: Console) -> Progress | None:

@@ -18,7 +18,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import fail, out
+from ptc.cli.output import console, fail, out
 from ptc.errors import (
     EXIT_FAILED,
     EXIT_OK,
@@ -86,7 +86,13 @@ def validate(
     if not online and (sandbox or profile or region):
         out("error: --sandbox, --profile and --region need --online", err=True)
         raise typer.Exit(EXIT_USAGE)
+    from ptc.checks.registry import check_ignore
+
     prefixes = tuple(ignore or ())
+    try:
+        check_ignore(prefixes)
+    except PtcError as exc:
+        fail(exc)
     reports = [_offline(path, prefixes) for path in files]
     if online:
         try:
@@ -192,8 +198,14 @@ def checks(
     if markdown:
         out(formats.checks_markdown().rstrip("\n"))
         return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("ID", "severity", "what it finds", "fix"):
+        table.add_column(column, overflow="fold")
     for check in ALL_CHECKS:
-        out(f"{check.id}  {check.severity:<7}  {check.summary}")
+        table.add_row(check.id, str(check.severity), check.summary, check.fix)
+    console().print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -78,6 +78,7 @@ class Document:
     value_marks: dict[DataPath, Mark] = field(default_factory=dict)
     key_marks: dict[DataPath, Mark] = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
+    text: str = field(default="", repr=False)  # for what lives in comments (suppressions)
 
     def locate(self, path: DataPath, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its nearest ancestor that has one."""
@@ -340,7 +341,7 @@ def parse(text: str, source: str) -> Document:
         raise YamlError("PTC001", message, _mark_after(text[: exc.start])) from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH keeps composition shallow
         raise YamlError("PTC009", "the document is nested too deeply", None) from None
-    doc = Document(source, None)
+    doc = Document(source, None, text=text)
     if node is None:
         return doc
     try:

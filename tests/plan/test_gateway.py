@@ -178,10 +178,10 @@ def test_a_file_for_another_account_stops_before_any_other_call(
     with pytest.raises(AccountMismatch) as caught:
         workflow.plan_desired(desired, gw)
     assert str(caught.value) == (
-        "the file is for account 210987654321, but the credentials are for 123456789012; "
-        "refusing to continue"
+        "the file is for account 210987654321, but the credentials of "
+        "arn:aws:sts::123456789012:user/moto are for 123456789012; refusing to continue"
     )
-    assert log.calls == ["us-east-1:GetCallerIdentity"]
+    assert log.calls == ["us-east-1:GetCallerIdentity"]  # the ARN came with the account
 
 
 def test_a_file_without_account_plans_in_the_callers_account(

@@ -195,3 +195,39 @@ def test_status_help_does_not_import_boto3() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.splitlines()[-1] == "[]"
+
+
+# -- in logs and for machines -------------------------------------------------------------------
+
+
+def test_the_table_is_never_cut_when_output_is_not_a_terminal(
+    changed: Path, sandbox: list[str]
+) -> None:
+    # A CI log is not a terminal: COLUMNS=40 must not wrap or cut a repository's row.
+    result = CliRunner().invoke(
+        app, ["status", *sandbox, str(changed)], env={"COLUMNS": "40", "TERMINAL_WIDTH": "40"}
+    )
+
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if "node-exporter" in line)
+    assert row.split()[:4] == ["us-east-1", "quay", "quay/prometheus/node-exporter", "2"]
+    assert "lifecycle_policy differs; repository_policy missing" in row
+    assert row.rstrip().endswith("key/0a1b2c3d-4e5f-6789-abcd-ef0123456789 (cannot change)")
+
+
+def test_json_holds_to_the_published_schema(changed: Path, sandbox: list[str]) -> None:
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "docs" / "status-report.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    result = run("status", *sandbox, "--format", "json", changed)
+
+    document = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(document)
+    settings = {d["setting"] for r in document["repositories"] for d in r["drift"]}
+    assert settings >= {"lifecycle_policy", "repository_policy", "resource_tags"}
+    assert any(r["last_pull"] for r in document["repositories"])
