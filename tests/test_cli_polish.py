@@ -14,16 +14,14 @@ from typer import _click
 from typer.core import TyperOption
 from typer.testing import CliRunner, Result
 
-from ptc.checks.registry import ALL_CHECKS
+from ptc.checks.registry import ALL_CHECKS, id_ranges
 from ptc.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "rules.yaml")
 ENV = {"COLUMNS": "120", "TERMINAL_WIDTH": "120"}
-IDS = (
-    "PTC001-PTC010, PTC101-PTC107, PTC201-PTC213, PTC301-PTC310, PTC401-PTC420, "
-    "PTC501-PTC510, PTC601-PTC605"
-)
+# Checks are added over time: the messages name whatever IDs there are.
+IDS = id_ranges()
 QUAY = "version: 1\nregions: [us-east-1]\nrules:\n  - prefix: quay\n    upstream: quay.io\n"
 
 
@@ -177,6 +175,7 @@ def test_ignore_takes_an_id_or_the_start_of_one(value: str, tmp_path: Path) -> N
 
 
 def test_every_check_id_is_in_the_named_ranges() -> None:
+    assert IDS.startswith("PTC001-PTC010, PTC101-PTC107, PTC201-")
     numbers = {int(c.id[3:]) for c in ALL_CHECKS}
     ranged: set[int] = set()
     for part in IDS.split(", "):
