@@ -103,6 +103,14 @@ def test_profile_with_sandbox_is_refused(
     assert not (tmp_path / "s.json").exists()  # refused before the sandbox started
 
 
+def test_profile_with_sandbox_is_refused_before_anything_else(sandbox: list[str]) -> None:
+    # The example's secrets are not set: the sandbox's placeholder notice must not come first.
+    result = run("plan", *sandbox, "--profile", "prod", EXAMPLE)
+
+    assert (result.exit_code, result.stdout) == (64, "")
+    assert result.stderr.startswith("error: --profile and --sandbox do not go together")
+
+
 # -- export's region ----------------------------------------------------------------------------
 
 

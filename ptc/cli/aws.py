@@ -40,14 +40,19 @@ Regions = Annotated[
 DEFAULT_SANDBOX_STATE = Path(".ptc/sandbox.json")
 
 
-@contextmanager
-def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[boto3.Session]:
-    """A session for the real AWS, or for the embedded sandbox (saved on the way out)."""
+def check_session_options(sandbox: bool, profile: str | None) -> None:
+    """Refuse --profile with --sandbox (commands call it before any other output)."""
     if sandbox and profile is not None:
         # Ignoring it silently would let a user believe the profile's account was used.
         raise UsageError(
             "--profile and --sandbox do not go together: the sandbox uses no AWS credentials"
         )
+
+
+@contextmanager
+def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[boto3.Session]:
+    """A session for the real AWS, or for the embedded sandbox (saved on the way out)."""
+    check_session_options(sandbox, profile)
     if not sandbox:
         from ptc.aws.gateway import make_session
 

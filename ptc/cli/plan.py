@@ -18,6 +18,7 @@ from ptc.cli.aws import (
     SandboxFlag,
     SandboxState,
     aws_session,
+    check_session_options,
 )
 from ptc.cli.output import confirm, console, fail, out
 from ptc.errors import (
@@ -89,6 +90,7 @@ def plan(
     from ptc.workflow import load_desired, plan_desired
 
     try:
+        check_session_options(sandbox, profile)
         if out_file is not None:
             check_writable(out_file)  # before asking AWS anything: a bad --out fails fast
         desired = load_desired(file, region)
