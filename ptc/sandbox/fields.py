@@ -101,8 +101,17 @@ def normalize(prefix: str) -> str:
     return catalog.normalize_prefix(prefix) if strict.STRIP_TRAILING_SLASH else prefix
 
 
+def find_key(stored: Mapping[str, object], prefix: str) -> str | None:
+    """The stored prefix that names the same rule or template as `prefix`, if any.
+
+    `team` and `team/` are one identity (ECR assumes a trailing '/'), whichever was stored.
+    """
+    wanted = catalog.normalize_prefix(prefix)
+    return next((key for key in stored if catalog.normalize_prefix(key) == wanted), None)
+
+
 def prefix(member: str, value: object, length: tuple[int, int]) -> str:
-    """A rule or template prefix (pattern P1), normalized as strict.py says."""
+    """A rule or template prefix (pattern P1), as strict.py says to store it."""
     if not isinstance(value, str):
         raise constraint(member, value, "Member must be a string")
     check_length(member, value, length)

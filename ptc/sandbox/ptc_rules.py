@@ -109,9 +109,8 @@ def describe(rules: Rules, caller: Caller, body: Body) -> dict[str, Any]:
     if wanted is None:
         selected = list(rules.values())
     else:
-        for prefix in wanted:
-            _find(rules, prefix, caller)
-        selected = [rules[prefix] for prefix in dict.fromkeys(wanted)]
+        found = [_find(rules, prefix, caller) for prefix in wanted]
+        selected = list({rule.prefix: rule for rule in found}.values())
     chunk, token = fields.page(selected, lambda rule: rule.prefix, body)
     return {"pullThroughCacheRules": [rule.to_api() for rule in chunk], "nextToken": token}
 
@@ -198,7 +197,7 @@ def _prefix_filter(body: Body) -> list[str] | None:
 
 
 def _check_room(rules: Rules, prefix: str, registry_id: str) -> None:
-    if prefix in rules:
+    if fields.find_key(rules, prefix) is not None:
         raise PullThroughCacheRuleAlreadyExistsException(
             f"A pull through cache rule with prefix '{prefix}' already exists in the registry "
             f"with id '{registry_id}'"
@@ -211,7 +210,8 @@ def _check_room(rules: Rules, prefix: str, registry_id: str) -> None:
 
 
 def _find(rules: Rules, prefix: str, caller: Caller) -> Rule:
-    rule = rules.get(prefix)
+    key = fields.find_key(rules, prefix)
+    rule = rules.get(key) if key is not None else None
     if rule is None:
         raise PullThroughCacheRuleNotFoundException(
             f"The pull through cache rule with prefix '{prefix}' does not exist in the "

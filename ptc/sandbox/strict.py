@@ -7,9 +7,14 @@ configuration the sandbox accepts is one the service accepts too. Exceptions are
 
 Prefixes
   * A trailing '/' on ecrRepositoryPrefix, upstreamRepositoryPrefix or a template prefix is
-    removed before storing (the model says "there is always an assumed /"), so `team/` and
-    `team` name the same rule or template and Describe echoes `team`. Lengths are checked on
-    the prefix as sent.
+    kept: the prefix is stored and echoed exactly as sent, and `team/` and `team` name the
+    same rule or template (AlreadyExists, Describe, Update and Delete find it by either
+    spelling; the model says "there is always an assumed /"). Sources: the model's pattern
+    ends in an optional '/'; the Terraform provider's regex allows the slash (PR #41933, "to match
+    the AWS API") and its Read stores EcrRepositoryPrefix from Describe without
+    normalising, ForceNew, so a service that stripped it would force a replacement on
+    every plan, which no provider issue reports. ptc compares prefixes without the slash
+    (catalog.normalize_prefix), so `team/` live and `team` in a file are the same rule.
   * Overlapping rule prefixes (`a` and `a/b`) are allowed. Not strict: ROOT exists to overlap
     with every other prefix, and templates document longest-prefix matching.
   * upstreamRepositoryPrefix is echoed only when it was sent. Not strict: Terraform treats the
@@ -129,7 +134,7 @@ from __future__ import annotations
 
 from typing import Final
 
-STRIP_TRAILING_SLASH: Final = True
+STRIP_TRAILING_SLASH: Final = False
 ECHO_IMPLIED_UPSTREAM_PREFIX: Final = False
 FULL_SECRET_ARN_ONLY: Final = True
 TEMPLATE_UPDATE_KEEPS_OMITTED: Final = True

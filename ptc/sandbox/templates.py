@@ -76,7 +76,7 @@ def create(templates: Templates, caller: Caller, body: Body) -> dict[str, Any]:
     prefix = _prefix(body)
     applied_for = _applied_for(fields.object_list(body, APPLIED_FOR), required=True)
     settings = _settings(body, DEFAULTS, caller)
-    if prefix in templates:
+    if fields.find_key(templates, prefix) is not None:
         raise TemplateAlreadyExistsException(
             f"A repository creation template with prefix '{prefix}' already exists in the "
             f"registry with id '{caller.account}'"
@@ -92,7 +92,8 @@ def describe(templates: Templates, caller: Caller, body: Body) -> dict[str, Any]
     if wanted is None:
         selected = list(templates.values())
     else:
-        selected = [templates[p] for p in dict.fromkeys(wanted) if p in templates]
+        keys = [fields.find_key(templates, p) for p in wanted]
+        selected = [templates[key] for key in dict.fromkeys(keys) if key is not None]
     chunk, token = fields.page(selected, lambda template: template.prefix, body)
     return {
         "registryId": caller.account,
@@ -143,7 +144,8 @@ def _prefix_filter(body: Body) -> list[str] | None:
 
 
 def _find(templates: Templates, prefix: str, caller: Caller) -> Template:
-    template = templates.get(prefix)
+    key = fields.find_key(templates, prefix)
+    template = templates.get(key) if key is not None else None
     if template is None:
         raise TemplateNotFoundException(
             f"The repository creation template with prefix '{prefix}' does not exist in the "

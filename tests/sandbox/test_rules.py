@@ -77,15 +77,6 @@ def test_azure_and_ecr_upstreams_take_their_host(ecr: Any, make_secret: Callable
     assert other_account["customRoleArn"] == ROLE
 
 
-def test_trailing_slash_is_dropped(ecr: Any) -> None:
-    created = ecr.create_pull_through_cache_rule(
-        ecrRepositoryPrefix="ecr-public/", upstreamRegistryUrl="public.ecr.aws"
-    )
-    assert created["ecrRepositoryPrefix"] == "ecr-public"
-    found = ecr.describe_pull_through_cache_rules(ecrRepositoryPrefixes=["ecr-public/"])
-    assert [r["ecrRepositoryPrefix"] for r in found["pullThroughCacheRules"]] == ["ecr-public"]
-
-
 def test_root_rule_without_upstream_prefix(ecr: Any) -> None:
     created = ecr.create_pull_through_cache_rule(
         ecrRepositoryPrefix="ROOT", upstreamRegistryUrl="public.ecr.aws"
@@ -183,3 +174,24 @@ def test_moto_ecr_still_works_beside_the_emulator(ecr: Any) -> None:
     ecr.create_repository(repositoryName="docker-hub/library/alpine")
     names = [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
     assert names == ["docker-hub/library/alpine"]
+
+
+def test_a_trailing_slash_is_kept_and_names_the_same_rule(ecr: Any) -> None:
+    # As Terraform's provider relies on: it stores what Describe returns, ForceNew.
+    created = ecr.create_pull_through_cache_rule(
+        ecrRepositoryPrefix="team/", upstreamRegistryUrl="public.ecr.aws"
+    )
+    assert created["ecrRepositoryPrefix"] == "team/"
+    for spelling in ("team/", "team"):
+        [rule] = ecr.describe_pull_through_cache_rules(ecrRepositoryPrefixes=[spelling])[
+            "pullThroughCacheRules"
+        ]
+        assert rule["ecrRepositoryPrefix"] == "team/"
+    with pytest.raises(ecr.exceptions.PullThroughCacheRuleAlreadyExistsException):
+        ecr.create_pull_through_cache_rule(
+            ecrRepositoryPrefix="team", upstreamRegistryUrl="quay.io"
+        )
+    assert ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix="team")[
+        "ecrRepositoryPrefix"
+    ] == ("team/")
+    assert ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
