@@ -14,9 +14,10 @@ from ptc.account import check_account as check_credentials_account
 from ptc.apply import ApplyReport, Progress, apply_plan
 from ptc.checks.runner import load_valid
 from ptc.errors import PtcError, UsageError
+from ptc.plan.account_checks import account_problems
 from ptc.plan.changes import Action, Plan
 from ptc.plan.desired import DesiredState, expand
-from ptc.plan.diff import ValueComparer, make_plan
+from ptc.plan.diff import PlanError, ValueComparer, make_plan
 from ptc.plan.live import LiveState
 from ptc.plan.resources import SecretResource
 from ptc.plan.values import same_value, secret_string
@@ -74,6 +75,11 @@ def plan_desired(
     from its source nor from AWS: a plan job then needs no credentials to compare.
     """
     account = check_account(desired, gateway)
+    if desired.account is None:
+        # validate could not run these without `account:`; the credentials' account decides.
+        problems = account_problems(desired, account)
+        if problems:
+            raise PlanError(f"cannot plan for account {account}:\n  " + "\n  ".join(problems))
     if secret_values and not placeholders:
         check_sources(desired)
     live = gateway.read(account)
