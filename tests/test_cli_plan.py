@@ -687,7 +687,7 @@ def test_a_missing_environment_variable_is_named(
     result = run(*args, env={"DOCKERHUB_TOKEN": None})
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: secret '{DOCKER}': environment variable DOCKERHUB_TOKEN is not set\n"
+        f"error: secret '{DOCKER}': environment variable DOCKERHUB_TOKEN is not set or is empty\n"
     )
     assert boto3.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
 

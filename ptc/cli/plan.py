@@ -170,6 +170,8 @@ def apply(
     if (file is None) == (plan_path is None):
         out("error: give either FILE or --plan PLANFILE", err=True)
         raise typer.Exit(EXIT_USAGE)
+    if plan_path is not None:
+        _refuse_plan_changing_options(region, prune)
     try:
         with aws_session(sandbox, sandbox_state, profile) as session:
             options = _ApplyOptions(auto_approve, prune, force, region, sandbox)
@@ -177,6 +179,25 @@ def apply(
     except PtcError as exc:
         fail(exc)
     raise typer.Exit(EXIT_OK if report is None else _exit_code(report))
+
+
+def _refuse_plan_changing_options(region: list[str] | None, prune: bool | None) -> None:
+    """A saved plan applies exactly as saved: an option that would change it is an error.
+
+    Ignoring --region would change every region of the plan when the user asked for one.
+    """
+    given = [
+        name
+        for name, value in (("--region", region), ("--prune/--no-prune", prune))
+        if value is not None
+    ]
+    if given:
+        out(
+            f"error: {' and '.join(given)} cannot be used with --plan: a saved plan applies "
+            "exactly as it was saved; make a new plan with them ('ptc plan ... --out')",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
 
 
 def _exit_code(report: ApplyReport) -> int:
@@ -205,6 +226,8 @@ def _apply(
     if plan_path is not None:
         the_plan, desired = saved.load(plan_path)
         _placeholder_notice(desired, options.sandbox)
+        if not options.sandbox:
+            workflow.check_sources(desired)  # before any change, as for a file
         gateway = Gateway(session, the_plan.regions)
         workflow.check_account(desired, gateway)
         live = gateway.read(the_plan.account)

@@ -22,22 +22,34 @@ def read_value(ref: ValueRef, base_dir: Path, secret: str, placeholders: bool = 
         return PLACEHOLDER
     if ref.env is not None:
         value = os.environ.get(ref.env)
-        if value is None:
-            raise ValueSourceError(f"secret '{secret}': environment variable {ref.env} is not set")
+        # CI systems expand a secret they do not have to "": empty is missing, or apply
+        # would overwrite the live credential with nothing.
+        if value is None or not value.strip():
+            raise ValueSourceError(
+                f"secret '{secret}': environment variable {ref.env} is not set or is empty"
+            )
         return value
     assert ref.file is not None
     path = base_dir / ref.file
     try:
-        return path.read_text(encoding="utf-8").rstrip("\r\n")
+        value = path.read_text(encoding="utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise ValueSourceError(f"secret '{secret}': cannot read {path}: {reason}") from None
+    if not value.strip():
+        raise ValueSourceError(f"secret '{secret}': {path} is empty")
+    return value
 
 
 def source_available(ref: ValueRef, base_dir: Path) -> bool:
-    if ref.env is not None:
-        return ref.env in os.environ
-    return ref.file is not None and (base_dir / ref.file).is_file()
+    """Whether the source holds a value (for the sandbox's placeholders); empty is missing."""
+    if ref.file is not None and not (base_dir / ref.file).is_file():
+        return False  # a FIFO or a device would block or never end
+    try:
+        read_value(ref, base_dir, "")
+    except ValueSourceError:
+        return False
+    return True
 
 
 def unavailable_sources(secrets: list[SecretResource], base_dir: Path) -> list[str]:
