@@ -23,6 +23,7 @@ from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.resources import RuleResource, SecretResource, StatementResource, TemplateResource
 from ptc.plan.values import secret_string
 from ptc.regions import Outcome, run_regions, run_steps
+from ptc.standin import StandIn
 
 __all__ = ["ApplyReport", "Outcome", "Progress", "Result", "Writer", "apply_plan"]
 
@@ -73,7 +74,7 @@ class _Region:
     """Applies one region's changes in order; remembers ARNs of secrets it created."""
 
     def __init__(
-        self, writer: Writer, base_dir: Path, stop: threading.Event, placeholders: bool
+        self, writer: Writer, base_dir: Path, stop: threading.Event, placeholders: StandIn | None
     ) -> None:
         self.writer = writer
         self.base_dir = base_dir
@@ -177,7 +178,7 @@ def apply_plan(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
-    placeholders: bool = False,
+    placeholders: StandIn | None = None,
 ) -> ApplyReport:
     """Make the plan's changes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
     stop = stop or threading.Event()

@@ -21,6 +21,7 @@ from ptc.plan.diff import PlanError, ValueComparer, make_plan
 from ptc.plan.live import LiveState
 from ptc.plan.resources import SecretResource
 from ptc.plan.values import same_value, secret_string
+from ptc.standin import StandIn
 
 if TYPE_CHECKING:
     from ptc.aws.gateway import Gateway
@@ -66,7 +67,7 @@ def plan_desired(
     gateway: Gateway,
     *,
     prune: bool | None = None,
-    placeholders: bool = False,
+    placeholders: StandIn | None = None,
     secret_values: bool = True,
 ) -> Planned:
     """Read the live state of the desired regions and compute the plan.
@@ -99,7 +100,7 @@ def compare_deferred_values(
     live: LiveState,
     gateway: Gateway,
     *,
-    placeholders: bool = False,
+    placeholders: StandIn | None = None,
 ) -> Plan:
     """A saved plan made without secret values, completed with them at apply time.
 
@@ -133,7 +134,9 @@ def check_sources(desired: DesiredState) -> None:
         secret_string(secret, desired.base_dir)  # read to check, then dropped
 
 
-def _value_comparer(gateway: Gateway, base_dir: Path, placeholders: bool) -> ValueComparer:
+def _value_comparer(
+    gateway: Gateway, base_dir: Path, placeholders: StandIn | None
+) -> ValueComparer:
     def differing(region: str, pairs: list[tuple[SecretResource, str]]) -> set[str]:
         live_values = gateway.secret_strings(region, [arn for _, arn in pairs])
         return {
@@ -184,7 +187,7 @@ def apply(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
-    placeholders: bool = False,
+    placeholders: StandIn | None = None,
 ) -> ApplyReport:
     """Apply, then read again and verify that nothing differs from the file any more."""
     report = apply_plan(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,8 @@ from ptc.errors import PtcError, UsageError
 
 if TYPE_CHECKING:
     import boto3
+
+    from ptc.standin import StandIn
 
 SandboxFlag = Annotated[
     bool,
@@ -49,14 +52,29 @@ def check_session_options(sandbox: bool, profile: str | None) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Connection:
+    """A boto3 session and, in the embedded sandbox, what stands in for secret values there."""
+
+    session: boto3.Session
+    stand_in: StandIn | None = None
+
+
 @contextmanager
 def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[boto3.Session]:
     """A session for the real AWS, or for the embedded sandbox (saved on the way out)."""
+    with aws_connection(sandbox, state, profile) as connection:
+        yield connection.session
+
+
+@contextmanager
+def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[Connection]:
+    """Like aws_session, with the sandbox's stand-in for secret values (None for AWS)."""
     check_session_options(sandbox, profile)
     if not sandbox:
         from ptc.aws.gateway import make_session
 
-        yield make_session(profile)
+        yield Connection(make_session(profile))
         return
     try:
         from ptc.sandbox.embedded import running
@@ -65,4 +83,4 @@ def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[bot
             f"the sandbox needs moto: pip install 'ptc[sandbox]' ({exc.name} is missing)"
         ) from None
     with running(state) as info:
-        yield info.session()
+        yield Connection(info.session(), info.stand_in)

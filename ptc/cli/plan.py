@@ -17,6 +17,7 @@ from ptc.cli.aws import (
     Regions,
     SandboxFlag,
     SandboxState,
+    aws_connection,
     aws_session,
     check_session_options,
 )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from ptc.apply import ApplyReport, Outcome, Progress
     from ptc.plan.changes import Change, Plan
     from ptc.plan.desired import DesiredState
+    from ptc.standin import StandIn
 
 
 _FILE_HELP = "The desired-state file."
@@ -95,13 +97,13 @@ def plan(
             check_writable(out_file)  # before asking AWS anything: a bad --out fails fast
         desired = load_desired(file, region)
         _placeholder_notice(desired, sandbox and not without_secret_values)
-        with aws_session(sandbox, sandbox_state, profile) as session:
-            gateway = Gateway(session, desired.regions)
+        with aws_connection(sandbox, sandbox_state, profile) as connection:
+            gateway = Gateway(connection.session, desired.regions)
             planned = plan_desired(
                 desired,
                 gateway,
                 prune=prune,
-                placeholders=sandbox,
+                placeholders=connection.stand_in,
                 secret_values=not without_secret_values,
             )
         if out_file is not None:
@@ -173,9 +175,9 @@ def apply(
     if plan_path is not None:
         _refuse_plan_changing_options(region, prune)
     try:
-        with aws_session(sandbox, sandbox_state, profile) as session:
-            options = _ApplyOptions(auto_approve, prune, force, region, sandbox)
-            report = _apply(file, plan_path, session, options)
+        with aws_connection(sandbox, sandbox_state, profile) as connection:
+            options = _ApplyOptions(auto_approve, prune, force, region, connection.stand_in)
+            report = _apply(file, plan_path, connection.session, options)
     except PtcError as exc:
         fail(exc)
     raise typer.Exit(EXIT_OK if report is None else _exit_code(report))
@@ -212,7 +214,11 @@ class _ApplyOptions:
     prune: bool | None
     force: bool
     regions: list[str] | None
-    sandbox: bool
+    stand_in: StandIn | None  # set in the sandbox
+
+    @property
+    def sandbox(self) -> bool:
+        return self.stand_in is not None
 
 
 def _apply(
@@ -233,7 +239,7 @@ def _apply(
         live = gateway.read(the_plan.account)
         workflow.check_fresh(the_plan, live)
         completed = workflow.compare_deferred_values(
-            the_plan, desired, live, gateway, placeholders=options.sandbox
+            the_plan, desired, live, gateway, placeholders=options.stand_in
         )
         _say_deferred(the_plan, completed)
         the_plan = completed
@@ -243,7 +249,7 @@ def _apply(
         _placeholder_notice(desired, options.sandbox)
         gateway = Gateway(session, desired.regions)
         planned = workflow.plan_desired(
-            desired, gateway, prune=options.prune, placeholders=options.sandbox
+            desired, gateway, prune=options.prune, placeholders=options.stand_in
         )
         the_plan, live = planned.plan, planned.live
     console = _console()
@@ -264,7 +270,7 @@ def _apply(
         desired,
         desired.base_dir,
         progress=_progress(console),
-        placeholders=options.sandbox,
+        placeholders=options.stand_in,
     )
     console.print()
     render_report(report, console)

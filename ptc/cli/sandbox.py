@@ -28,17 +28,25 @@ def serve(
         typer.Option(
             "--state",
             metavar="FILE",
-            help="Load the sandbox from this file and save it there on exit.",
+            help="Load the sandbox from this file; save it there after every change.",
             dir_okay=False,
             show_default=False,
         ),
     ] = None,
+    moto_api: Annotated[
+        bool,
+        typer.Option(
+            "--moto-api",
+            help="Also serve moto's own API (/moto-api/: a dashboard, a dump of every stored "
+            "value, a reset) and CORS for any web page. For debugging only.",
+        ),
+    ] = False,
 ) -> None:
     """Serve ECR (with pull-through cache rules and templates), Secrets Manager and STS."""
     from ptc.sandbox import server
 
     try:
-        server.serve(host, port, state, echo=_echo)
+        server.serve(host, port, state, echo=_echo, moto_api=moto_api)
     except PtcError as exc:
         fail(exc)
 

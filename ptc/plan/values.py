@@ -12,14 +12,17 @@ from pathlib import Path
 
 from ptc.errors import ValueSourceError
 from ptc.plan.resources import SecretResource, ValueRef
-
-# What the sandbox stores when a source is unavailable: its secrets are never used for real.
-PLACEHOLDER = "sandbox-placeholder"
+from ptc.standin import PLACEHOLDER, StandIn
 
 
-def read_value(ref: ValueRef, base_dir: Path, secret: str, placeholders: bool = False) -> str:
-    if placeholders and not source_available(ref, base_dir):
-        return PLACEHOLDER
+def read_value(
+    ref: ValueRef, base_dir: Path, secret: str, placeholders: StandIn | None = None
+) -> str:
+    """The source's value; in the sandbox (`placeholders`), what the sandbox holds instead."""
+    if placeholders is not None:
+        if not source_available(ref, base_dir):
+            return PLACEHOLDER
+        return placeholders.fingerprint(read_value(ref, base_dir, secret))
     if ref.env is not None:
         value = os.environ.get(ref.env)
         # CI systems expand a secret they do not have to "": empty is missing, or apply
@@ -58,10 +61,13 @@ def unavailable_sources(secrets: list[SecretResource], base_dir: Path) -> list[s
     return sorted({r.describe() for r in refs if not source_available(r, base_dir)})
 
 
-def secret_string(secret: SecretResource, base_dir: Path, placeholders: bool = False) -> str:
+def secret_string(
+    secret: SecretResource, base_dir: Path, placeholders: StandIn | None = None
+) -> str:
     """The SecretString ECR expects: a JSON object with username and accessToken.
 
-    With `placeholders` (the sandbox), an unavailable source gives a placeholder value.
+    With `placeholders` (the sandbox), a value's fingerprint stands in for it, and a
+    placeholder for a source that is not available: the sandbox never holds a real value.
     """
     assert secret.username is not None and secret.access_token is not None
     return json.dumps(

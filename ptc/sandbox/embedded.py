@@ -12,7 +12,7 @@ import functools
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -25,6 +25,8 @@ from ptc.sandbox import (
 
 if TYPE_CHECKING:
     import boto3
+
+    from ptc.standin import StandIn
 
 # Variables that could steer botocore to a real account or endpoint while the sandbox runs.
 _CLEARED: Final = (
@@ -50,6 +52,8 @@ class SandboxInfo:
     account_id: str
     region: str
     endpoint_url: str | None = None  # None: in-process, reached through moto's patching
+    # What ptc sends instead of secret values (embedded only: a server's clients send theirs).
+    stand_in: StandIn | None = field(default=None, repr=False)
 
     def session(self, region: str | None = None) -> boto3.Session:
         """A boto3 session with dummy credentials, in `region` (default: the sandbox's)."""
@@ -119,17 +123,25 @@ def _apply(changes: Mapping[str, str | None]) -> None:
 
 @contextmanager
 def running(state_path: Path, region: str = DEFAULT_REGION) -> Iterator[SandboxInfo]:
-    """An in-process sandbox whose state is loaded from and saved to `state_path`."""
+    """An in-process sandbox whose state is loaded from and saved to `state_path`.
+
+    The state is locked for the whole run (a second ptc on it is refused) and checked to be
+    writable before anything runs; raises StateFileError or StateInUse otherwise.
+    """
     from moto import mock_aws
 
-    from ptc.sandbox import emulator, state
+    from ptc.sandbox import emulator, state, store
 
-    with patched_environment(dummy_environment(region)), mock_aws():
+    with (
+        store.opened(state_path) as stand_in,
+        patched_environment(dummy_environment(region)),
+        mock_aws(),
+    ):
         emulator.install()
         if state_path.exists():
             state.load(state_path)
         try:
-            yield SandboxInfo(account_id=DEFAULT_ACCOUNT_ID, region=region)
+            yield SandboxInfo(account_id=DEFAULT_ACCOUNT_ID, region=region, stand_in=stand_in)
         finally:
             # Saved even after a failure: like AWS, the sandbox keeps what was applied.
-            state.dump(state_path)
+            state.dump(state_path, stand_in)

@@ -3,17 +3,20 @@
 moto's server app answers every service moto knows (ECR with the emulator installed, Secrets
 Manager, STS, IAM, ...) on one port; clients pick the service by their request signature.
 serve() runs in the foreground until Ctrl-C or SIGTERM; start_background() runs it in a
-thread for tests and benchmarks. Both load and save the state file when given one.
+thread for tests and benchmarks. Given a state file, both load it, hold it locked while they
+run, and save it after every request that may change something (see gate.py). Only the AWS
+APIs are served unless moto_api is set.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -22,6 +25,7 @@ from typing import Any
 from ptc.errors import PtcError
 from ptc.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
 from ptc.sandbox.embedded import SandboxInfo
+from ptc.sandbox.gate import Gate
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
@@ -49,7 +53,7 @@ class RunningServer:
     host: str
     port: int
     state_path: Path | None
-    _server: Any = field(repr=False)
+    _sandbox: _Sandbox = field(repr=False)
     _thread: threading.Thread = field(repr=False)
 
     def info(self, region: str = DEFAULT_REGION) -> SandboxInfo:
@@ -57,24 +61,25 @@ class RunningServer:
         return SandboxInfo(DEFAULT_ACCOUNT_ID, region, endpoint_url=self.url)
 
     def stop(self) -> None:
-        self._server.shutdown()
+        self._sandbox.server.shutdown()
         self._thread.join()
-        self._server.server_close()
-        if self.state_path is not None:
-            from ptc.sandbox import state
-
-            state.dump(self.state_path)
+        self._sandbox.close()
 
 
 def start_background(
-    state_path: Path | None = None, host: str = DEFAULT_HOST, port: int = 0
+    state_path: Path | None = None,
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    *,
+    moto_api: bool = False,
 ) -> RunningServer:
     """Start the sandbox in a daemon thread; port 0 picks a free port."""
-    server = _prepare(host, port, state_path, quiet=True)
+    sandbox = _prepare(host, port, state_path, quiet=True, moto_api=moto_api)
+    server = sandbox.server
     thread = threading.Thread(target=server.serve_forever, name="ptc-sandbox", daemon=True)
     thread.start()
     bound_port = server.server_address[1]
-    return RunningServer(_url(host, bound_port), host, bound_port, state_path, server, thread)
+    return RunningServer(_url(host, bound_port), host, bound_port, state_path, sandbox, thread)
 
 
 def serve(
@@ -82,31 +87,52 @@ def serve(
     port: int = DEFAULT_PORT,
     state_path: Path | None = None,
     echo: Callable[[str], None] = print,
+    *,
+    moto_api: bool = False,
 ) -> None:
     """Serve in the foreground until Ctrl-C or SIGTERM, then save the state and return."""
-    server = _prepare(host, port, state_path)
-    url = _url(host, server.server_address[1])
+    sandbox = _prepare(host, port, state_path, moto_api=moto_api)
+    url = _url(host, sandbox.server.server_address[1])
     echo(f"ptc sandbox listening on {url}; use it with:")
     for line in exports(url):
         echo(line)
+    if moto_api:
+        echo(f"moto's own API is open: {url}/moto-api/ shows and resets everything stored")
     echo("Press Ctrl-C to stop" + (f" (state is saved to {state_path})" if state_path else ""))
     try:
         with _sigterm_as_interrupt():
-            server.serve_forever()
+            sandbox.server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        sandbox.close()
         if state_path is not None:
-            from ptc.sandbox import state
-
-            state.dump(state_path)
             echo(f"ptc sandbox stopped; state saved to {state_path}")
         else:
             echo("ptc sandbox stopped")
 
 
-def _prepare(host: str, port: int, state_path: Path | None, *, quiet: bool = False) -> Any:
+@dataclass
+class _Sandbox:
+    """The HTTP server, its gate, and the state file it holds (locked) while it runs."""
+
+    server: Any
+    gate: Gate
+    held: ExitStack
+
+    def close(self) -> None:
+        # Stop accepting first, then save under the gate's lock: a request answered before
+        # this point is in the file, and none is answered after it.
+        self.server.server_close()
+        try:
+            self.gate.close()
+        finally:
+            self.held.close()
+
+
+def _prepare(
+    host: str, port: int, state_path: Path | None, *, quiet: bool = False, moto_api: bool = False
+) -> _Sandbox:
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -114,15 +140,25 @@ def _prepare(host: str, port: int, state_path: Path | None, *, quiet: bool = Fal
     )
     from werkzeug.serving import make_server
 
-    from ptc.sandbox import emulator, state
+    from ptc.sandbox import emulator, state, store
 
     _check_port(host, port)
-    emulator.install()
-    if state_path is not None and state_path.exists():
-        state.load(state_path)
-    app = DomainDispatcherApplication(create_backend_app)
-    handler = _quiet_handler(MotoRequestHandler) if quiet else MotoRequestHandler
-    return make_server(host, port, app, threaded=True, request_handler=handler)
+    held = ExitStack()
+    save: Callable[[], None] | None = None
+    try:
+        if state_path is not None:
+            stand_in = held.enter_context(store.opened(state_path))
+            save = functools.partial(state.dump, state_path, stand_in)
+        emulator.install()
+        if state_path is not None and state_path.exists():
+            state.load(state_path)
+        gate = Gate(DomainDispatcherApplication(create_backend_app), save, moto_api=moto_api)
+        handler = _quiet_handler(MotoRequestHandler) if quiet else MotoRequestHandler
+        server = make_server(host, port, gate, threaded=True, request_handler=handler)
+    except BaseException:
+        held.close()
+        raise
+    return _Sandbox(server, gate, held)
 
 
 def _quiet_handler(base: type[Any]) -> type[Any]:

@@ -3,9 +3,11 @@
 Saved: pull-through cache rules and repository creation templates (the emulator's state),
 Secrets Manager secrets (name, ARN, current value, description, KMS key id, tags), the ECR
 registry policy, and ECR repositories (settings, tags, policies, and the images' tags,
-manifests, push and pull times, which `ptc sandbox pull` records). The file is
-the sandbox's own fake AWS, so it holds the fake secret values: it is written with mode 0600,
-atomically (a temporary file renamed over the old one).
+manifests, push and pull times, which `ptc sandbox pull` records). Secret values are saved
+only as what ptc.standin makes of them (keyed fingerprints or placeholders), never as sent:
+the file sits in the user's repository. It is written with mode 0600, atomically (a
+temporary file renamed over the old one), and read only if it is a regular file of at most
+10 MiB, like a rules file.
 
 Secrets keep their ARNs across a restart (Secrets Manager's random suffix included), because
 rules and Terraform state refer to them by ARN.
@@ -26,33 +28,52 @@ from moto.secretsmanager.models import (
     secretsmanager_backends,
 )
 
+from ptc.config.loader import read_text
 from ptc.errors import InputError
 from ptc.files import write_text
 from ptc.sandbox import emulator
 from ptc.sandbox.ptc_rules import Rule
+from ptc.sandbox.store import StateFileError, check_file
 from ptc.sandbox.templates import Template
+from ptc.standin import StandIn
 
 FORMAT: Final = 1
 _Item = TypeVar("_Item", Rule, Template)
 
 
-class StateFileError(InputError):
-    """The state file exists but cannot be used (unreadable, not JSON, another format)."""
+__all__ = ["FORMAT", "StateFileError", "dump", "load", "restore", "snapshot"]
 
 
-def dump(path: Path) -> None:
-    """Write everything the in-process moto holds to `path` (mode 0600, atomic)."""
-    document = {"format": FORMAT, "accounts": snapshot()}
+def dump(path: Path, stand_in: StandIn) -> None:
+    """Write everything the in-process moto holds to `path` (mode 0600, atomic).
+
+    Every secret value is saved as `stand_in` makes it: never the value itself.
+    """
+    document = {"format": FORMAT, "accounts": snapshot(stand_in)}
+    check_file(path)  # never replace a device, a FIFO or a directory
+    try:
+        _write(path, document)
+    except OSError as exc:
+        raise StateFileError(
+            f"{path}: cannot save the sandbox state: {exc.strerror}; what this run changed "
+            "in the sandbox is lost"
+        ) from None
+
+
+def _write(path: Path, document: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, json.dumps(document, indent=2, sort_keys=True), mode=0o600, durable=True)
 
 
 def load(path: Path) -> None:
     """Restore what `dump` wrote into the in-process moto (on top of what it holds)."""
+    check_file(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise StateFileError(f"{path}: cannot read the sandbox state: {error}") from error
+        document = json.loads(read_text(path))  # at most 10 MiB: /dev/zero never ends
+    except InputError as error:
+        raise StateFileError(f"cannot read the sandbox state: {error}") from None
+    except ValueError as error:
+        raise StateFileError(f"{path}: cannot read the sandbox state: {error}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise StateFileError(
             f"{path}: not a sandbox state file of format {FORMAT}; move it away to start afresh"
@@ -70,11 +91,11 @@ def load(path: Path) -> None:
 # -- whole sandbox ---------------------------------------------------------------------------
 
 
-def snapshot() -> dict[str, dict[str, dict[str, Any]]]:
+def snapshot(stand_in: StandIn) -> dict[str, dict[str, dict[str, Any]]]:
     """{account: {region: region state}}, leaving out Regions with nothing in them."""
     accounts: dict[str, dict[str, dict[str, Any]]] = {}
     for account, region, ecr, secrets in _regions():
-        region_state = _region_snapshot(account, region, ecr, secrets)
+        region_state = _region_snapshot(account, region, ecr, secrets, stand_in)
         if any(region_state.values()):
             accounts.setdefault(account, {})[region] = region_state
     return accounts
@@ -99,9 +120,14 @@ def _regions() -> list[tuple[str, str, ECRBackend | None, SecretsManagerBackend 
 
 
 def _region_snapshot(
-    account: str, region: str, ecr: ECRBackend | None, secrets: SecretsManagerBackend | None
+    account: str,
+    region: str,
+    ecr: ECRBackend | None,
+    secrets: SecretsManagerBackend | None,
+    stand_in: StandIn,
 ) -> dict[str, Any]:
-    state: dict[str, Any] = {"secrets": _secrets(secrets) if secrets is not None else []}
+    saved = _secrets(secrets, stand_in) if secrets is not None else []
+    state: dict[str, Any] = {"secrets": saved}
     if ecr is not None:
         registry = emulator.registry(account, region)
         state["pullThroughCacheRules"] = [_record(rule) for rule in registry.rules.values()]
@@ -149,18 +175,19 @@ def _from_record(kind: type[_Item], record: dict[str, Any]) -> _Item:
 # -- Secrets Manager ----------------------------------------------------------------------------
 
 
-def _secrets(backend: SecretsManagerBackend) -> list[dict[str, Any]]:
+def _secrets(backend: SecretsManagerBackend, stand_in: StandIn) -> list[dict[str, Any]]:
     saved = []
     for secret in backend.secrets.values():
         # Replicas belong to their primary's Region; deleted secrets are gone for good.
         if not isinstance(secret, FakeSecret) or secret.deleted_date is not None:
             continue
         current = secret.versions.get(secret.default_version_id or "", {})
+        value = current.get("secret_string")
         saved.append(
             {
                 "name": secret.name,
                 "arn": secret.arn,
-                "secretString": current.get("secret_string"),
+                "secretString": stand_in.secret_string(value) if value is not None else None,
                 "description": secret.description,
                 "kmsKeyId": secret.kms_key_id,
                 "tags": secret.tags or [],

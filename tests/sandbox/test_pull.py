@@ -14,6 +14,7 @@ from ptc.cli import app
 from ptc.sandbox import state
 from ptc.sandbox.embedded import SandboxInfo, running
 from ptc.sandbox.pull import ImageRef, PullError, parse_image, pull
+from ptc.standin import StandIn
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecr-template"
@@ -211,7 +212,7 @@ def test_the_registry_in_the_image_must_be_the_sandboxs(ecr: Any) -> None:
 def test_images_and_pull_times_survive_a_restart(ecr: Any, tmp_path: Path) -> None:
     pulled = _pull("quay/x:1")
     path = tmp_path / "s.json"
-    state.dump(path)
+    state.dump(path, StandIn(b"key"))
     ecr.delete_repository(repositoryName="quay/x", force=True)
     state.load(path)
     (image,) = ecr.describe_images(repositoryName="quay/x")["imageDetails"]

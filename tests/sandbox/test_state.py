@@ -16,6 +16,9 @@ from moto.core.base_backend import BackendDict
 
 from ptc.sandbox import state
 from ptc.sandbox.embedded import SandboxInfo, running
+from ptc.standin import StandIn
+
+STAND_IN = StandIn(b"test key")
 
 SECRET_VALUE = json.dumps({"username": "u", "accessToken": "t"})
 POLICY = json.dumps(
@@ -122,7 +125,7 @@ def test_dump_and_load_restore_everything(aws: SandboxInfo, tmp_path: Path) -> N
     _populate(aws.session("eu-west-1"))
     before = {region: _observe(aws.session(region)) for region in ("us-east-1", "eu-west-1")}
     path = tmp_path / "nested" / "sandbox.json"
-    state.dump(path)
+    state.dump(path, STAND_IN)
     BackendDict.reset()
     assert (
         aws.session().client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"]
@@ -130,8 +133,13 @@ def test_dump_and_load_restore_everything(aws: SandboxInfo, tmp_path: Path) -> N
     )
     state.load(path)
     after = {region: _observe(aws.session(region)) for region in ("us-east-1", "eu-west-1")}
+    # Everything comes back but the secret's value, which is saved only as its fingerprint.
+    for region in before:
+        assert before[region].pop("value") == SECRET_VALUE
+        assert after[region].pop("value") == STAND_IN.secret_string(SECRET_VALUE)
     assert after == before
     assert before["us-east-1"]["validation"] is True
+    assert "dckr_pat" not in path.read_text()
 
 
 def test_state_file_is_private_versioned_and_written_whole(
@@ -140,7 +148,7 @@ def test_state_file_is_private_versioned_and_written_whole(
     _populate(aws.session())
     path = tmp_path / "sandbox.json"
     path.write_text("old")
-    state.dump(path)
+    state.dump(path, STAND_IN)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     document = json.loads(path.read_text())
     assert document["format"] == state.FORMAT
@@ -173,7 +181,16 @@ def test_embedded_sandbox_keeps_state_between_runs(
     assert "AWS_ACCESS_KEY_ID" not in os.environ
     with running(path) as sandbox:
         second = _observe(sandbox.session())
+        assert sandbox.stand_in is not None
+        assert second.pop("value") == sandbox.stand_in.secret_string(first.pop("value"))
     assert second == first
+    assert sorted(os.listdir(path.parent)) == [
+        ".gitignore",
+        "sandbox.json",
+        "sandbox.json.key",
+        "sandbox.json.lock",
+    ]
+    assert (path.parent / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_embedded_sandbox_saves_what_was_done_before_a_failure(tmp_path: Path) -> None:
