@@ -68,6 +68,8 @@ class Writer(Protocol):
 
 
 Progress = Callable[[Change, Outcome], None]
+# How often apply merges the registry policy again when another writer moves it meanwhile.
+MERGE_ATTEMPTS = 3
 
 
 class _Region:
@@ -93,17 +95,42 @@ class _Region:
             self.apply(change)
 
     def _statements(self, changes: Sequence[Change]) -> None:
-        """One read-merge-write of the region's registry policy for all its statement changes."""
+        """One read-merge-write of the region's registry policy for all its statement changes.
+
+        PutRegistryPolicy replaces the whole document and has no condition, so another
+        writer's change can land between ptc's read and its write. ptc reads again just
+        before writing and after it, and merges again while something moved; when it still
+        cannot see its merge held after MERGE_ATTEMPTS, the change fails loudly.
+        """
         region = changes[0].region
         upserts = {c.key: c.desired for c in changes if isinstance(c.desired, StatementResource)}
         removals = {c.key for c in changes if c.action is Action.DELETE}
+        for _ in range(MERGE_ATTEMPTS):
+            if self._merge_once(region, upserts, removals):
+                return
+        raise PtcError(
+            f"registry policy in {region}: another writer kept changing it while ptc merged "
+            f"its statements ({MERGE_ATTEMPTS} attempts); ptc cannot guarantee that its own "
+            "and the other statements are all there: check the policy, then apply again"
+        )
+
+    def _merge_once(
+        self, region: str, upserts: dict[str, StatementResource], removals: set[str]
+    ) -> bool:
+        """Read, merge, write, check; False when another writer moved the policy meanwhile."""
         # Read at apply time, not plan time: another writer's statement must survive.
         text = self.writer.registry_policy(region)
         merged = statements.merged_text(region, text, upserts, removals)
+        document = statements.parse_document(merged)
+        if merged is not None and document == statements.parse_document(text):
+            return True
+        if self.writer.registry_policy(region) != text:
+            return False  # moved while merging: merge again from what is there now
         if merged is None:
             self.writer.delete_registry_policy(region)
-        elif statements.parse_document(merged) != statements.parse_document(text):
+        else:
             self.writer.put_registry_policy(region, merged)
+        return statements.merge_held(document, self.writer.registry_policy(region), removals)
 
     def apply(self, change: Change) -> None:
         handler = {

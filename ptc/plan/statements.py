@@ -3,7 +3,8 @@
 PutRegistryPolicy replaces the whole document, and a registry's policy often holds
 statements ptc has nothing to do with (replication, other teams). ptc therefore owns only
 the statements whose Sid the file declares: `merge` swaps those in a fresh copy of the live
-document and keeps every other statement, and the document's Version, exactly as they are.
+document and keeps every other statement, and the document's Version, exactly as they are;
+`merge_held` tells, from a read after the write, whether another writer undid that merge.
 Pure functions over dicts and text, so validate, plan, apply and export share them.
 """
 
@@ -186,6 +187,25 @@ def merge(
         return None
     document["Statement"] = merged
     return document
+
+
+def merge_held(merged: dict[str, Any] | None, live_text: str | None, removals: set[str]) -> bool:
+    """Whether the live policy, read after writing `merged`, still holds that merge.
+
+    Every statement of `merged` (ptc's own and the others it kept) must be there, and no
+    more statements with a removed Sid than `merged` has (a repeated Sid is someone else's).
+    Statements added after the write are fine: they are someone else's, and kept.
+    """
+    live = parse_document(live_text)
+    wanted = statement_list(merged) if merged is not None else []
+    have = statement_list(live) if live is not None else []
+    if any(item not in have for item in wanted):
+        return False
+    return all(_count(have, sid) <= _count(wanted, sid) for sid in removals)
+
+
+def _count(items: list[Any], sid: str) -> int:
+    return sum(1 for item in items if isinstance(item, dict) and item.get("Sid") == sid)
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -174,8 +174,15 @@ def test_all_statement_changes_of_a_region_are_one_read_and_one_write(
         ("PullThroughCacheFromDeploy", Outcome.APPLIED),
     ]
     writes = [op for op in log.operations() if "RegistryPolicy" in op]
-    # One fresh read and one write to apply; one read to verify.
-    assert writes == ["GetRegistryPolicy", "PutRegistryPolicy", "GetRegistryPolicy"]
+    # A fresh read, another just before the one write, one after it to check the merge held
+    # (test_registry_race.py); then one read to verify.
+    assert writes == [
+        "GetRegistryPolicy",
+        "GetRegistryPolicy",
+        "PutRegistryPolicy",
+        "GetRegistryPolicy",
+        "GetRegistryPolicy",
+    ]
     assert list(by_sid(live_policy(session))) == [
         "ReplicationFromProd",
         "PullThroughCacheFromCI",
@@ -205,8 +212,8 @@ def test_a_failed_write_fails_every_statement_change_and_skips_the_rest(
     desired = workflow.load_desired(path)
     gw = gateway(session, desired.regions)
     planned = workflow.plan_desired(desired, gw)
-    # Calls after the plan: GetRegistryPolicy (0), PutRegistryPolicy (1).
-    faults = inject("server-error", 1, gw)
+    # Calls after the plan: GetRegistryPolicy (0 and 1), PutRegistryPolicy (2).
+    faults = inject("server-error", 2, gw)
 
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
 
