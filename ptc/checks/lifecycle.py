@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 TAG_STATUSES = ("tagged", "untagged", "any")
@@ -22,38 +23,57 @@ _SELECTION_KEYS = {
 _ACTION_KEYS = {"type", "targetStorageClass"}
 
 
-def lifecycle_problems(policy: dict[str, Any]) -> list[str]:
-    """Every reason ECR would refuse this lifecycle policy, as short sentences."""
+KeyNamer = Callable[[tuple[str | int, ...]], str]
+
+
+def quoted(key_path: tuple[str | int, ...]) -> str:
+    """An inline policy's unknown key, as the file says it: 'key'."""
+    return f"'{key_path[-1]}'"
+
+
+def lifecycle_problems(policy: dict[str, Any], name_key: KeyNamer = quoted) -> list[str]:
+    """Every reason ECR would refuse this lifecycle policy, as short sentences.
+
+    `name_key` says how to name an unknown key from its path in the policy: quoted for an
+    inline policy; by file and line for one read from {file: ...}, whose text is not shown.
+    """
     unknown = set(policy) - {"rules"}
     if unknown:
-        return [f"unknown key '{sorted(unknown)[0]}' at the top of the lifecycle policy"]
+        key = name_key((sorted(unknown)[0],))
+        return [f"unknown key {key} at the top of the lifecycle policy"]
     rules = policy.get("rules")
     if not isinstance(rules, list) or not rules:
         return ["a lifecycle policy needs a non-empty 'rules' list"]
     problems: list[str] = []
     for index, rule in enumerate(rules):
-        problems += [f"rules[{index}]: {p}" for p in _rule_problems(rule)]
+        named = _under(name_key, ("rules", index))
+        problems += [f"rules[{index}]: {p}" for p in _rule_problems(rule, named)]
     return problems or _ordering_problems(rules)
 
 
-def _rule_problems(rule: Any) -> list[str]:
+def _under(name_key: KeyNamer, prefix: tuple[str | int, ...]) -> KeyNamer:
+    return lambda key_path: name_key((*prefix, *key_path))
+
+
+def _rule_problems(rule: Any, name_key: KeyNamer) -> list[str]:
     if not isinstance(rule, dict):
         return ["a rule must be a mapping"]
-    problems = [f"unknown key '{k}'" for k in sorted(set(rule) - _RULE_KEYS)]
+    problems = [f"unknown key {name_key((k,))}" for k in sorted(set(rule) - _RULE_KEYS)]
     priority = rule.get("rulePriority")
     if not _positive_int(priority):
         problems.append("'rulePriority' must be a whole number of at least 1")
     if "description" in rule and not isinstance(rule["description"], str):
         problems.append("'description' must be text")
-    problems += _selection_problems(rule.get("selection"))
-    problems += _action_problems(rule.get("action"))
+    problems += _selection_problems(rule.get("selection"), _under(name_key, ("selection",)))
+    problems += _action_problems(rule.get("action"), _under(name_key, ("action",)))
     return problems
 
 
-def _selection_problems(selection: Any) -> list[str]:
+def _selection_problems(selection: Any, name_key: KeyNamer) -> list[str]:
     if not isinstance(selection, dict):
         return ["'selection' is required and must be a mapping"]
-    problems = [f"unknown selection key '{k}'" for k in sorted(set(selection) - _SELECTION_KEYS)]
+    extra = sorted(set(selection) - _SELECTION_KEYS)
+    problems = [f"unknown selection key {name_key((k,))}" for k in extra]
     status = selection.get("tagStatus")
     if status not in TAG_STATUSES:
         problems.append(f"'tagStatus' must be one of {', '.join(TAG_STATUSES)}")
@@ -90,10 +110,11 @@ def _tag_list_problems(selection: dict[str, Any], status: Any) -> list[str]:
     return problems
 
 
-def _action_problems(action: Any) -> list[str]:
+def _action_problems(action: Any, name_key: KeyNamer) -> list[str]:
     if not isinstance(action, dict):
         return ["'action' is required and must be a mapping"]
-    problems = [f"unknown action key '{k}'" for k in sorted(set(action) - _ACTION_KEYS)]
+    extra = sorted(set(action) - _ACTION_KEYS)
+    problems = [f"unknown action key {name_key((k,))}" for k in extra]
     kind = action.get("type")
     if kind not in ACTION_TYPES:
         problems.append(f"action 'type' must be one of {', '.join(ACTION_TYPES)}")

@@ -8,7 +8,7 @@ from typing import Any
 from ptc import catalog
 from ptc.catalog import ROOT, AppliedFor, EncryptionType, TagMutability
 from ptc.checks.base import Check, Context, Problem, Severity
-from ptc.checks.lifecycle import lifecycle_problems
+from ptc.checks.lifecycle import lifecycle_problems, quoted
 from ptc.config import documents
 from ptc.config.loader import DataPath
 from ptc.config.models import Template
@@ -223,14 +223,23 @@ def _documents(
     ctx: Context, field: str
 ) -> Iterator[tuple[DataPath, Template, dict[str, Any] | None, str | None]]:
     """(path, template, resolved document or None, error reading it) for one policy field."""
+    for path, template, resolved, error in _resolved(ctx, field):
+        yield path, template, resolved.data if resolved else None, error
+
+
+def _resolved(
+    ctx: Context, field: str
+) -> Iterator[tuple[DataPath, Template, documents.Resolved | None, str | None]]:
     for path, template in ctx.templates:
         value = getattr(template, field)
         if value is None:
             continue
         try:
-            yield (*path, field), template, documents.resolve(value, ctx.base_dir), None
+            resolved = documents.resolve_document(value, ctx.base_dir)
         except documents.DocumentFileError as exc:
             yield (*path, field), template, None, str(exc)
+        else:
+            yield (*path, field), template, resolved, None
 
 
 class LifecyclePolicyInvalid(Check):
@@ -239,10 +248,14 @@ class LifecyclePolicyInvalid(Check):
     fix = "Follow ECR's lifecycle policy syntax: rules with rulePriority, selection and action."
 
     def check(self, ctx: Context) -> Iterator[Problem]:
-        for path, _, document, _error in _documents(ctx, "lifecycle_policy"):
-            if document is not None:
-                for problem in lifecycle_problems(document)[:5]:
-                    yield Problem(path, f"lifecycle policy: {problem}")
+        for path, _, resolved, _error in _resolved(ctx, "lifecycle_policy"):
+            if resolved is None:
+                continue
+            # A referenced file's keys are named by line, not quoted: `file:` may point at
+            # any readable file, and findings reach CI logs and pull-request comments.
+            name_key = quoted if resolved.source is None else resolved.line_of
+            for problem in lifecycle_problems(resolved.data, name_key)[:5]:
+                yield Problem(path, f"lifecycle policy: {problem}")
 
 
 class LifecyclePolicyTooLong(Check):
