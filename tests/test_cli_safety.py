@@ -6,7 +6,6 @@ and the embedded sandbox's state file (what it holds, where it can live, who may
 
 from __future__ import annotations
 
-import errno
 import json
 import subprocess
 import sys
@@ -335,17 +334,17 @@ def test_a_read_only_folder_is_refused_before_applying(rules: Path, tmp_path: Pa
 def test_a_failed_final_save_is_one_error_line(
     rules: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
+    from ptc.files import WriteError
     from ptc.sandbox import state
 
-    def full(*_args: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def full(path: Path, *_args: object, **_kwargs: object) -> None:
+        raise WriteError(path, "no space left on device")
 
-    monkeypatch.setattr(state, "_write", full)
+    monkeypatch.setattr(state, "write_text", full)
     result = run("apply", *sandbox, "--auto-approve", rules)
     assert result.exit_code == 3
     assert result.stderr == (
-        f"error: {sandbox[2]}: cannot save the sandbox state: No space left on device; what "
+        f"error: {sandbox[2]}: cannot save the sandbox state: no space left on device; what "
         "this run changed in the sandbox is lost\n"
     )
 
@@ -365,9 +364,10 @@ def test_a_state_that_is_not_a_regular_file_is_refused(
     before = state.lstat()
     result = run("apply", "--sandbox", "--sandbox-state", state, "--auto-approve", rules)
     assert result.exit_code == 3
+    what = "a device" if kind == "device" else "a directory"
     assert result.stderr == (
-        f"error: {state}: not a regular file; the sandbox state must be one (choose another "
-        "path with --sandbox-state)\n"
+        f"error: {state}: the sandbox state cannot be written: it is {what}, not a regular "
+        "file\n"
     )
     after = state.lstat()
     assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)

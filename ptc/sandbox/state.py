@@ -30,7 +30,7 @@ from moto.secretsmanager.models import (
 
 from ptc.config.loader import read_text
 from ptc.errors import InputError
-from ptc.files import write_text
+from ptc.files import WriteError, os_message, write_text
 from ptc.sandbox import emulator
 from ptc.sandbox.ptc_rules import Rule
 from ptc.sandbox.store import StateFileError, check_file
@@ -50,19 +50,16 @@ def dump(path: Path, stand_in: StandIn) -> None:
     Every secret value is saved as `stand_in` makes it: never the value itself.
     """
     document = {"format": FORMAT, "accounts": snapshot(stand_in)}
-    check_file(path)  # never replace a device, a FIFO or a directory
+    text = json.dumps(document, indent=2, sort_keys=True)
     try:
-        _write(path, document)
-    except OSError as exc:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, text, through_symlink=True, mode=0o600, durable=True)
+    except (OSError, WriteError) as exc:
+        reason = exc.reason if isinstance(exc, WriteError) else os_message(exc)
         raise StateFileError(
-            f"{path}: cannot save the sandbox state: {exc.strerror}; what this run changed "
+            f"{path}: cannot save the sandbox state: {reason}; what this run changed "
             "in the sandbox is lost"
         ) from None
-
-
-def _write(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, json.dumps(document, indent=2, sort_keys=True), mode=0o600, durable=True)
 
 
 def load(path: Path) -> None:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
 from ptc.errors import InputError, PtcError
+from ptc.files import WriteError, check_writable, os_message, write_text
 from ptc.standin import StandIn
 
 PTC_FOLDER: Final = ".ptc"
@@ -60,20 +59,11 @@ def opened(path: Path) -> Iterator[StandIn]:
 
 
 def check_file(path: Path) -> None:
-    """The state is a regular, writable file or missing; its folder is writable."""
+    """The state is a regular, writable file (or a link to one) or missing, in a folder."""
     try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StateFileError(f"{path}: cannot use the sandbox state: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise StateFileError(
-            f"{path}: not a regular file; the sandbox state must be one (choose another "
-            "path with --sandbox-state)"
-        )
-    if not os.access(path, os.W_OK):
-        raise StateFileError(f"{path}: the sandbox state is read-only; it could not be saved")
+        check_writable(path, through_symlink=True)
+    except WriteError as exc:
+        raise StateFileError(f"{path}: the sandbox state cannot be written: {exc.reason}") from None
 
 
 def _make_folder(path: Path) -> None:
@@ -85,7 +75,7 @@ def _make_folder(path: Path) -> None:
             f"{path}: the sandbox state cannot be written: cannot create {folder} ({exc.strerror})"
         ) from None
     if folder.name == PTC_FOLDER:
-        _write_new(folder / ".gitignore", GITIGNORE.encode(), mode=0o644)
+        _write_new(folder / ".gitignore", GITIGNORE, mode=0o644)
 
 
 @contextmanager
@@ -97,7 +87,7 @@ def _locked(path: Path) -> Iterator[None]:
         handle = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as exc:
         raise StateFileError(
-            f"{path}: the sandbox state cannot be written: {exc.strerror} ({lock})"
+            f"{path}: the sandbox state cannot be written: {os_message(exc)} ({lock})"
         ) from None
     try:
         try:
@@ -116,37 +106,24 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _key(path: Path) -> bytes:
     where = key_path(path)
-    _write_new(where, secrets.token_hex(_KEY_BYTES).encode(), mode=0o600)
+    _write_new(where, secrets.token_hex(_KEY_BYTES), mode=0o600)
     try:
         with where.open("rb") as stream:
             text = stream.read(4 * _KEY_BYTES).decode("ascii", "replace").strip()
         return bytes.fromhex(text)
     except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "damaged"
+        reason = os_message(exc) if isinstance(exc, OSError) else "damaged"
         raise StateFileError(
             f"{where}: the sandbox's fingerprint key is unusable ({reason}); move it away "
             "to start afresh"
         ) from None
 
 
-def _write_new(path: Path, content: bytes, *, mode: int) -> None:
-    """Create `path` whole (temporary file, then a hard link), never replacing anything."""
+def _write_new(path: Path, content: str, *, mode: int) -> None:
+    """Create `path` whole unless it exists; what is there already is kept."""
     if os.path.lexists(path):
         return
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.link(temporary, path)  # fails if another ptc created it meanwhile: theirs stays
-        except FileExistsError:
-            pass
-    except OSError as exc:
-        raise StateFileError(
-            f"{path}: the sandbox state cannot be written: {exc.strerror}"
-        ) from None
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+        write_text(path, content, mode=mode)
+    except WriteError as exc:
+        raise StateFileError(f"{path}: the sandbox state cannot be written: {exc.reason}") from None
