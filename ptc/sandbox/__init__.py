@@ -11,7 +11,8 @@ package adds them, table-driven from ptc.catalog, in three ways of running:
 
 Modules: strict (the documented choices where AWS is silent), errors, fields (model checks),
 ptc_rules and templates (the operations), emulator (moto wiring), state (save and load),
-embedded, server. This module imports nothing heavy: moto is imported only by emulator,
+store (where the state lives: lock, key, checks), embedded, server, gate (what the server
+answers, and its saves). This module imports nothing heavy: moto is imported only by emulator,
 state, embedded and server, when used.
 """
 

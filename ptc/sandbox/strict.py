@@ -128,6 +128,23 @@ Errors and requests
   * registryId, where the operation takes one, must be the caller's account.
   * Describe lists in prefix order; nextToken is opaque and names the last prefix returned,
     so deleting rules between pages neither repeats nor skips the others.
+
+The sandbox as a local service (not ECR behaviour; ptc's own, for safety)
+  * `ptc sandbox serve` answers only the AWS APIs. moto's /moto-api/ (dashboard, a dump of
+    every stored value, reset), its instance-metadata paths and its CORS answers for any
+    Origin are off (404, no Access-Control-* headers) unless --moto-api is given: AWS
+    endpoints send no CORS headers for these APIs, and neither the aws CLI nor Terraform's
+    provider uses moto's API. Source: issue 10, item 1; gate.py.
+  * Secret values are stored as keyed fingerprints (HMAC-SHA256, key beside the state) or
+    placeholders, never as sent, also when a client of the server sent them. Not strict:
+    after a server restart GetSecretValue returns the fingerprint, not the value sent.
+    Create, Update and Validate check only that the secret exists and has the keys, so no
+    client ptc knows of depends on the value. Source: issue 10, item 2; ptc/standin.py.
+  * With a state file, the server answers one request at a time and saves after each one
+    that may change something (operation names not starting with Describe, Get, List,
+    BatchGet or Validate) before answering it; once shutting down it answers 503. A state
+    is used by one ptc (or server) at a time (flock on STATE.lock). Source: issue 10,
+    items 10 and 11; store.py.
 """
 
 from __future__ import annotations
