@@ -366,8 +366,7 @@ def test_a_state_that_is_not_a_regular_file_is_refused(
     assert result.exit_code == 3
     what = "a device" if kind == "device" else "a directory"
     assert result.stderr == (
-        f"error: {state}: the sandbox state cannot be written: it is {what}, not a regular "
-        "file\n"
+        f"error: {state}: the sandbox state cannot be written: it is {what}, not a regular file\n"
     )
     after = state.lstat()
     assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
