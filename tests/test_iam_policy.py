@@ -200,11 +200,12 @@ class Recorder:
 
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
-    """Every session a command opens (ptc.cli.*.aws_session) gets the recorder's hooks."""
+    """Every session a command opens (ptc.cli.*.aws_session/aws_connection) gets the hooks."""
     import ptc.cli.aws
 
     recorder = Recorder()
     original = ptc.cli.aws.aws_session
+    original_connection = ptc.cli.aws.aws_connection
 
     @contextlib.contextmanager
     def recording(*args: Any, **kwargs: Any) -> Iterator[Any]:
@@ -212,10 +213,18 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
             recorder.hook(session)
             yield session
 
+    @contextlib.contextmanager
+    def recording_connection(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with original_connection(*args, **kwargs) as connection:
+            recorder.hook(connection.session)
+            yield connection
+
     for name in ("plan", "status", "validate"):
         module = importlib.import_module(f"ptc.cli.{name}")
         if hasattr(module, "aws_session"):
             monkeypatch.setattr(module, "aws_session", recording)
+        if hasattr(module, "aws_connection"):
+            monkeypatch.setattr(module, "aws_connection", recording_connection)
     return recorder
 
 

@@ -6,8 +6,8 @@ any web page the user visits could read or wipe the sandbox through the browser.
 gate is opened with `moto_api=True` (`ptc sandbox serve --moto-api`), those paths answer 404
 and no Access-Control-* header leaves the server.
 
-Requests are answered one at a time. One that may change something is followed, still under
-the lock, by a save of the state, before its answer is sent: a write the client saw answered
+With a state file, requests are answered one at a time. One that may change something is
+followed, still under the lock, by a save of the state, before its answer is sent: a write the client saw answered
 survives a crash or a kill. close() takes the lock, saves a last time and refuses every later
 request (503), so that a shutdown never acknowledges a write it will not keep.
 """
@@ -49,6 +49,8 @@ class Gate:
         path = str(environ.get("PATH_INFO", ""))
         if not self.moto_api and path.startswith(_MOTO_PATHS):
             status, headers, body = _error("404 Not Found", "NotFound", _NOT_SERVED)
+        elif self.save is None:  # nothing to keep: requests run side by side, as in moto
+            status, headers, body = _call(self.app, environ)
         else:
             with self.lock:
                 status, headers, body = self._answer(environ)
