@@ -7,9 +7,10 @@ gate is opened with `moto_api=True` (`ptc sandbox serve --moto-api`), those path
 and no Access-Control-* header leaves the server.
 
 With a state file, requests are answered one at a time. One that may change something is
-followed, still under the lock, by a save of the state, before its answer is sent: a write the client saw answered
-survives a crash or a kill. close() takes the lock, saves a last time and refuses every later
-request (503), so that a shutdown never acknowledges a write it will not keep.
+followed, still under the lock, by a save of the state, before its answer is sent: a write
+the client saw answered survives a crash or a kill. close() takes the lock, saves a last
+time and refuses every later request (503), so that a shutdown never acknowledges a write
+it will not keep.
 """
 
 from __future__ import annotations
