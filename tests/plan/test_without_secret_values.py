@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -52,15 +51,17 @@ def operations(aws: SandboxInfo, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     import ptc.cli.plan
 
     seen: list[str] = []
-    original = ptc.cli.plan.aws_session
+    original = ptc.cli.plan.aws_connection
 
     @contextlib.contextmanager
-    def recording(*args: Any, **kwargs: Any) -> Iterator[boto3.Session]:
-        with original(*args, **kwargs) as session:
-            session.events.register("before-call", lambda model, **_: seen.append(model.name))
-            yield session
+    def recording(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with original(*args, **kwargs) as connection:
+            connection.session.events.register(
+                "before-call", lambda model, **_: seen.append(model.name)
+            )
+            yield connection
 
-    monkeypatch.setattr(ptc.cli.plan, "aws_session", recording)
+    monkeypatch.setattr(ptc.cli.plan, "aws_connection", recording)
     return seen
 
 
@@ -108,7 +109,8 @@ def test_with_values_the_same_plan_needs_the_source(rules: Path, operations: lis
 
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: secret '{DOCKER}': environment variable DOCKERHUB_USERNAME is not set\n"
+        f"error: secret '{DOCKER}': environment variable DOCKERHUB_USERNAME is not set or is "
+        "empty\n"
     )
 
 
@@ -184,7 +186,8 @@ def test_apply_of_a_plan_without_values_needs_the_sources(
 
     assert applied.exit_code == 1
     assert applied.stderr == (
-        f"error: secret '{DOCKER}': environment variable DOCKERHUB_USERNAME is not set\n"
+        f"error: secret '{DOCKER}': environment variable DOCKERHUB_USERNAME is not set or is "
+        "empty\n"
     )
     assert "UpdateSecret" not in operations
 
