@@ -80,7 +80,7 @@ def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[
         from ptc.sandbox.embedded import running
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise PtcError(
-            f"the sandbox needs moto: pip install 'ptc[sandbox]' ({exc.name} is missing)"
+            f"the sandbox needs moto: pip install 'ecr-ptc[sandbox]' ({exc.name} is missing)"
         ) from None
     with running(state) as info:
         yield Connection(info.session(), info.stand_in)

@@ -136,6 +136,7 @@ def running(state_path: Path, region: str = DEFAULT_REGION) -> Iterator[SandboxI
         store.opened(state_path) as stand_in,
         patched_environment(dummy_environment(region)),
         mock_aws(),
+        emulator.unknown_kms_keys_exist(),
     ):
         emulator.install()
         if state_path.exists():

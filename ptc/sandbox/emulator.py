@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -75,6 +76,25 @@ def _custom_kms_key(secret: FakeSecret) -> str | None:
     return None if key in (None, "", SecretsManagerBackend.DEFAULT_KMS_KEY_ALIAS) else key
 
 
+_unknown_kms_keys_exist = False
+
+
+@contextmanager
+def unknown_kms_keys_exist() -> Iterator[None]:
+    """Within: a KMS key the sandbox's KMS has never heard of stands in for one that exists.
+
+    The embedded sandbox (`--sandbox`) offers no way to create KMS keys and keeps none in its
+    state, so a file that names one (as examples/rules.yaml does) could never be applied.
+    Keys the sandbox does know keep their state: a disabled key still fails to decrypt.
+    """
+    global _unknown_kms_keys_exist
+    before, _unknown_kms_keys_exist = _unknown_kms_keys_exist, True
+    try:
+        yield
+    finally:
+        _unknown_kms_keys_exist = before
+
+
 def _key_enabled(account: str, region: str, key: str) -> bool:
     """Whether the sandbox's KMS has this key (id, ARN, alias or alias ARN), enabled."""
     parts = key.split(":")
@@ -82,8 +102,9 @@ def _key_enabled(account: str, region: str, key: str) -> bool:
         account, region = parts[4], parts[3]
     try:
         found = kms_backends[account][region].describe_key(key)
-    except (KeyError, JsonRESTError, TypeError):
-        return False
+    except (KeyError, JsonRESTError, TypeError, AttributeError):
+        # moto raises AttributeError for an alias it does not have.
+        return _unknown_kms_keys_exist
     return found.key_state == "Enabled"
 
 

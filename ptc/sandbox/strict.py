@@ -49,6 +49,10 @@ Upstreams and credentials
     UnableToDecryptSecretValueException on Create and Update, and Validate answers
     isValid=false. Secrets Manager's default key (no KmsKeyId) always decrypts. KMS keys
     are not part of the saved sandbox state: create them again after a restart.
+    The embedded sandbox (`--sandbox`) has no way to create KMS keys, so there a key its KMS
+    has never heard of stands in for one that exists and is enabled (README's first command
+    applies examples/rules.yaml, whose secret names alias/ptc-secrets); a key it does know
+    keeps its state. `ptc sandbox serve` keeps the strict reading.
   * Validate on a rule without a secret (an unauthenticated or ECR upstream) answers
     isValid=true: there is nothing to check offline.
 
