@@ -77,7 +77,10 @@ def rewrite_images(
     ] = False,
     check: Annotated[
         bool,
-        typer.Option("--check", help="Write nothing; exit 1 if any reference would be rewritten."),
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 if any reference pulls from a cached upstream directly.",
+        ),
     ] = False,
     output_format: Annotated[
         RewriteFormat, typer.Option("--format", "-f", help="How to print the report.")
@@ -92,7 +95,8 @@ def rewrite_images(
         list[str] | None,
         typer.Option(
             "--image-path",
-            help="KIND=PATH: where a Kubernetes kind keeps an image, e.g. "
+            metavar="KIND=PATH",
+            help="Where a Kubernetes kind keeps an image, e.g. "
             "'Foo=spec.runner.image' or 'Foo=spec.jobs[*].image' (repeatable).",
             show_default=False,
         ),
@@ -101,6 +105,7 @@ def rewrite_images(
         list[str] | None,
         typer.Option(
             "--helm-values",
+            metavar="FILE",
             help="Read this file as Helm values, whatever its name (repeatable).",
             show_default=False,
         ),
