@@ -29,14 +29,14 @@ HEADER = (
 
 def export_live(live: LiveState) -> dict[str, Any]:
     document: dict[str, Any] = {"version": 1, "account": live.account, "regions": live.regions}
-    rules = _merge([(r.region, _rule(r)) for r in live.rules], live.regions)
-    templates = _merge([(t.region, _template(t)) for t in live.templates], live.regions)
+    rules = merge([(r.region, _rule(r)) for r in live.rules], live.regions)
+    templates = merge([(t.region, _template(t)) for t in live.templates], live.regions)
     if rules:
         document["rules"] = rules
     if templates:
         document["templates"] = templates
     rule_prefixes = {(r.prefix, r.region) for r in live.rules}
-    permissions = _merge(
+    permissions = merge(
         [
             (s.region, item)
             for s in live.statements
@@ -49,7 +49,7 @@ def export_live(live: LiveState) -> dict[str, Any]:
     return document
 
 
-def _merge(items: list[tuple[str, dict[str, Any]]], regions: list[str]) -> list[dict[str, Any]]:
+def merge(items: list[tuple[str, dict[str, Any]]], regions: list[str]) -> list[dict[str, Any]]:
     """One entry per distinct item; `regions:` only where it is not in every region."""
     grouped: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for region, item in items:
@@ -101,37 +101,47 @@ def _permission(
     statement: StatementResource, account: str, rule_prefixes: set[tuple[str, str]]
 ) -> dict[str, Any] | None:
     """The `permissions:` entry that plans to exactly this statement, if there is one."""
-    actions = set(statement.actions)
-    partition = catalog.partition_of(statement.region)
-    if (
-        statement.other is not None
-        or statement.effect != "Allow"
-        or not SID_PATTERN.fullmatch(statement.sid)
-        or not actions
-        or not actions <= set(statements.PTC_ACTIONS)
-        or not statement.principals
-        or any(principal_problem(p, {partition}) for p in statement.principals)
-    ):
+    if permission_problem(statement, account, rule_prefixes) is not None:
         return None
     prefixes = [statements.prefix_of(r, statement.region, account) for r in statement.resources]
-    known = [
-        p
-        for p in prefixes
-        if p == statements.ALL_PREFIXES
-        or (p is not None and (p, statement.region) in rule_prefixes)
-    ]
-    if not prefixes or len(known) != len(prefixes):
-        return None  # validate would refuse a prefix that is not a rule of the file
     item: dict[str, Any] = {
         "sid": statement.sid,
         "principals": list(statement.principals),
-        "prefixes": sorted(p for p in known if p is not None),
+        "prefixes": sorted(p for p in prefixes if p is not None),
     }
-    if actions != set(statements.DEFAULT_ACTIONS):
-        item["actions"] = sorted(actions)
+    if set(statement.actions) != set(statements.DEFAULT_ACTIONS):
+        item["actions"] = sorted(statement.actions)
     return item
 
 
-def to_yaml(document: dict[str, Any]) -> str:
+def permission_problem(
+    statement: StatementResource, account: str, rule_prefixes: set[tuple[str, str]]
+) -> str | None:
+    """Why a statement cannot be a `permissions:` entry (None: it can), in a few words."""
+    actions = set(statement.actions)
+    partition = catalog.partition_of(statement.region)
+    if statement.other is not None:
+        return "it has elements a permissions entry cannot say (a Condition, NotAction, ...)"
+    if statement.effect != "Allow":
+        return "it is not an Allow statement"
+    if not SID_PATTERN.fullmatch(statement.sid):
+        return "its Sid is missing, repeated or not letters and digits"
+    if not actions or not actions <= set(statements.PTC_ACTIONS):
+        return "it grants other actions than ecr:CreateRepository and ecr:BatchImportUpstreamImage"
+    if not statement.principals or any(
+        principal_problem(p, {partition}) for p in statement.principals
+    ):
+        return "its principals are not IAM roles, users or accounts"
+    for resource in statement.resources:
+        prefix = statements.prefix_of(resource, statement.region, account)
+        if prefix != statements.ALL_PREFIXES and (prefix, statement.region) not in rule_prefixes:
+            # validate would refuse a prefix that is not a rule of the file
+            return "its resources are not the repositories of this registry's rules"
+    if not statement.resources:
+        return "it names no resources"
+    return None
+
+
+def to_yaml(document: dict[str, Any], header: str = HEADER) -> str:
     body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True)
-    return HEADER + body
+    return header + body

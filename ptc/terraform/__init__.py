@@ -1,0 +1,1 @@
+"""`ptc import-terraform`: take over what Terraform manages, and tell Terraform to forget it."""
