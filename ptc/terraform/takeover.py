@@ -118,7 +118,9 @@ def file_text(takeover: Takeover, path: Path) -> str:
 
 
 def _refuse_unrepresentable(resources: list[TfResource]) -> None:
-    problems = [f"{r.address} ({why})" for r in resources if (why := _unrepresentable(r))]
+    problems = [
+        f"{r.address} ({why})" for r in resources if (why := _unrepresentable(r, resources))
+    ]
     if problems:
         raise TakeoverError(
             f"ptc cannot represent {len(problems)} resource{'s' if len(problems) != 1 else ''}"
@@ -126,14 +128,14 @@ def _refuse_unrepresentable(resources: list[TfResource]) -> None:
         )
 
 
-def _unrepresentable(resource: TfResource) -> str | None:
+def _unrepresentable(resource: TfResource, resources: list[TfResource]) -> str | None:
     values = resource.values
     if resource.type == SECRET and _is_ptc_secret(resource):
         if values.get("replica"):
             return "replicas in other regions, which ptc does not manage"
         if str(values.get("policy") or "{}").strip() not in ("", "{}"):
             return "a resource policy, which ptc does not manage"
-    if resource.type == VERSION and values.get("secret_binary"):
+    if resource.type == VERSION and _secret_of(resource, resources) and values.get("secret_binary"):
         # Only whether it is set is looked at, never the value.
         return "a binary value; ptc's secrets hold a username and an access token"
     return None
@@ -334,7 +336,8 @@ def _live_state(
         for r in ours
         if r.type == SECRET and _is_ptc_secret(r)
     ]
-    for resource in taken:
+    # Region by region, as export reads them, so that merged items come out in its order.
+    for resource in sorted(taken, key=lambda r: regions[r.address]):
         region = regions[resource.address]
         if resource.type == RULE:
             index = live.index(region)
