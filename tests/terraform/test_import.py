@@ -8,6 +8,8 @@ version's value is a canary that must appear in nothing ptc writes or prints.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -505,3 +507,22 @@ def test_the_file_is_what_export_writes_for_the_same_live_state(tmp_path: Path) 
     document = yaml.safe_load(imported.read_text(encoding="utf-8"))
     assert len(document.pop("secrets")) == 1
     assert document == yaml.safe_load(exported.read_text(encoding="utf-8"))
+
+
+def test_import_terraform_works_offline_without_boto3(tmp_path: Path) -> None:
+    """It reads a file and writes two: no AWS, so no boto3 start-up cost either."""
+    shown = write(tmp_path / "s.json", state(hub_east()))
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ptc", "import-terraform", str(shown), "-o",
+         str(tmp_path / "ptc.yaml")],
+        capture_output=True, text=True, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+        timeout=60, check=False,
+    )  # fmt: skip
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in process.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert "ptc.terraform.takeover" in modules
+    assert sorted(m for m in modules if m.split(".")[0] in {"boto3", "botocore"}) == []
