@@ -51,20 +51,25 @@ def import_terraform(
 ) -> None:
     """Take over Terraform's pull-through cache resources: write them as a ptc file."""
     from ptc.catalog import check_regions
+    from ptc.files import check_writable, write_text
     from ptc.terraform import removed, show, takeover
-    from ptc.terraform.write import write_all
 
     if removed_blocks is not None and _same_file(output, removed_blocks):
         out("error: --output and --removed-blocks must be different files", err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
         check_regions([region] if region else [])
+        # Both targets are checked before anything is read or written.
+        targets = [output] if removed_blocks is None else [output, removed_blocks]
+        for target in targets:
+            check_writable(target)
         state = show.read(show_json)
         result = takeover.take_over(state, region)
-        files = [(output, takeover.file_text(result, output))]
+        text = takeover.file_text(result, output)
+        # The ptc file first: if the removed blocks then fail, Terraform still manages all.
+        write_text(output, text)
         if removed_blocks is not None:
-            files.append((removed_blocks, removed.render(result.removed)))
-        write_all(files)
+            write_text(removed_blocks, removed.render(result.removed))
     except PtcError as exc:
         fail(exc)
     _notices(state, result, region)

@@ -434,17 +434,18 @@ def test_refuses_when_there_is_nothing_or_too_much(
     assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
 
 
-def test_refuses_to_write_over_a_directory_and_writes_neither_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("refused_one", ["ptc.yaml", "removed.tf"])
+def test_refuses_to_write_over_a_directory_and_writes_neither_file(
+    tmp_path: Path, refused_one: str
+) -> None:
     shown = write(tmp_path / "s.json", state(hub_east()))
-    (tmp_path / "ptc.yaml").mkdir()
-    removed = tmp_path / "removed.tf"
+    (tmp_path / refused_one).mkdir()
     result = run("import-terraform", shown, "-o", tmp_path / "ptc.yaml", "--removed-blocks",
-                 removed)  # fmt: skip
+                 tmp_path / "removed.tf")  # fmt: skip
     assert (result.exit_code, result.stderr) == (
-        1, f"error: cannot write {tmp_path / 'ptc.yaml'}: it exists and is not a regular file\n"
+        3, f"error: cannot write {tmp_path / refused_one}: it is a directory, not a regular file\n"
     )  # fmt: skip
-    assert not removed.exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["s.json", refused_one])
 
 
 def test_output_and_removed_blocks_must_differ(tmp_path: Path) -> None:
