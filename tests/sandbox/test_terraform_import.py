@@ -2,13 +2,13 @@
 the local mirror) against `ptc sandbox serve`, then `ptc import-terraform`.
 
 Terraform creates, in two regions (a provider alias), a secret with a version, a rule with
-credentials, a rule without, a template with a lifecycle policy in both regions, and a
-registry policy. Then: show -json of a saved plan -> import-terraform -> validate is clean ->
-ptc plan says No changes -> the resource blocks are replaced by the removed blocks ->
-Terraform's plan destroys nothing -> apply -> everything still exists, and ptc still plans no
-changes. The secret's value (a canary) appears in nothing ptc wrote or printed. Each
-Terraform command loads the provider, which takes seconds: the steps are as few as that
-proof needs.
+credentials, a rule without, a template with a lifecycle policy in both regions, for_each
+templates, and a registry policy. Then: show -json of a saved plan -> import-terraform ->
+validate is clean -> ptc plan says No changes -> the resource blocks are replaced by the
+removed blocks -> Terraform's plan destroys nothing -> apply -> everything still exists, and
+ptc still plans no changes. The secret's value (a canary) appears in nothing ptc wrote or
+printed. Each Terraform command loads the provider, which takes seconds: the steps are as few
+as that proof needs.
 """
 
 from __future__ import annotations
@@ -99,14 +99,14 @@ resource "aws_ecr_pull_through_cache_rule" "public" {{
 }}
 
 resource "aws_ecr_repository_creation_template" "cache" {{
-  prefix           = "tfi-cache"
+  prefix           = "ROOT"
   applied_for      = ["PULL_THROUGH_CACHE"]
   lifecycle_policy = local.keep_ten
 }}
 
 resource "aws_ecr_repository_creation_template" "cache_west" {{
   provider         = aws.west
-  prefix           = "tfi-cache"
+  prefix           = "ROOT"
   applied_for      = ["PULL_THROUGH_CACHE"]
   lifecycle_policy = local.keep_ten
 }}
@@ -114,7 +114,7 @@ resource "aws_ecr_repository_creation_template" "cache_west" {{
 resource "aws_ecr_repository_creation_template" "team" {{
   for_each    = toset(["a", "b"])
   prefix      = "tfi-team-${{each.key}}"
-  applied_for = ["PULL_THROUGH_CACHE"]
+  applied_for = ["REPLICATION"]
   description = "team ${{each.key}}"
 }}
 
@@ -211,6 +211,12 @@ def test_walkthrough_hands_everything_to_ptc_and_destroys_nothing(
         "tfi-hub": ["us-east-1"],
         "tfi-public": ["eu-west-1"],
     }
+    # The same template in both regions is one item, without `regions:`.
+    assert {t["prefix"]: t.get("regions") for t in document["templates"]} == {
+        "ROOT": None,
+        "tfi-team-a": ["us-east-1"],
+        "tfi-team-b": ["us-east-1"],
+    }
     assert document["secrets"] == [
         {
             "name": SECRET,
@@ -224,6 +230,7 @@ def test_walkthrough_hands_everything_to_ptc_and_destroys_nothing(
     validated = ptc(endpoint, "validate", imported)
     printed += [validated.stdout, validated.stderr]
     assert validated.exit_code == 0, validated.output
+    assert validated.stdout == f"{imported}: 0 errors, 0 warnings\n"
     planned = ptc(endpoint, "plan", "--detailed-exitcode", imported)
     printed += [planned.stdout, planned.stderr]
     assert planned.exit_code == 0, planned.output
@@ -243,6 +250,9 @@ def test_walkthrough_hands_everything_to_ptc_and_destroys_nothing(
     assert _rule_prefixes(ecr_east) >= {"tfi-hub"}
     assert _rule_prefixes(ecr_west) >= {"tfi-public"}
     assert "TfiPullThroughCache" in ecr_east.get_registry_policy()["policyText"]
+    secrets = sandbox_server.info().client("secretsmanager")
+    assert secrets.describe_secret(SecretId=SECRET)["Name"] == SECRET
+    # Clean with --detailed-exitcode: every rule, template, secret and statement is still there.
     replanned = ptc(endpoint, "plan", "--detailed-exitcode", imported)
     printed += [replanned.stdout, replanned.stderr]
     assert replanned.exit_code == 0, replanned.output

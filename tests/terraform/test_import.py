@@ -91,13 +91,13 @@ def test_modules_count_for_each_and_aliases(tmp_path: Path) -> None:
         ],
         module('module.teams["a.b"]', [
             template('module.teams["a.b"].aws_ecr_repository_creation_template.team[0]',
-                     "team-0", region="eu-west-1", index=0),
+                     "team-0", region="eu-west-1", index=0, applied_for=["REPLICATION"]),
             template('module.teams["a.b"].aws_ecr_repository_creation_template.team[1]',
-                     "team-1", region="eu-west-1", index=1),
+                     "team-1", region="eu-west-1", index=1, applied_for=["REPLICATION"]),
         ]),
         module('module.teams["c"]', [
             template('module.teams["c"].aws_ecr_repository_creation_template.team[0]',
-                     "team-c", region="eu-west-1", index=0),
+                     "team-c", region="eu-west-1", index=0, applied_for=["REPLICATION"]),
         ]),
     )  # fmt: skip
     out, removed = tmp_path / "ptc.yaml", tmp_path / "removed.tf"
@@ -128,7 +128,7 @@ def test_modules_count_for_each_and_aliases(tmp_path: Path) -> None:
         "secrets": [{"name": HUB, "username": {"env": "DOCKER_HUB_USERNAME"},
                      "access_token": {"env": "DOCKER_HUB_ACCESS_TOKEN"}}],
         "templates": [  # region by region, as export reads them
-            *({"prefix": p, "applied_for": ["PULL_THROUGH_CACHE"],
+            *({"prefix": p, "applied_for": ["REPLICATION"],
                "image_tag_mutability": "MUTABLE", "regions": ["eu-west-1"]}
               for p in ("team-0", "team-1", "team-c")),
             {"prefix": "docker-hub", "applied_for": ["PULL_THROUGH_CACHE"],
@@ -151,7 +151,8 @@ def test_modules_count_for_each_and_aliases(tmp_path: Path) -> None:
     ]
     for path in (out, removed):
         assert CANARY not in path.read_text(encoding="utf-8")
-    assert run("validate", out).exit_code == 0
+    validated = run("validate", out)
+    assert (validated.exit_code, validated.stdout) == (0, f"{out}: 0 errors, 0 warnings\n")
 
 
 @pytest.mark.parametrize(
@@ -379,6 +380,14 @@ def test_refuses_a_huge_file_without_reading_it(tmp_path: Path) -> None:
     assert result.stderr == (
         f"error: {source}: 11.5 MB is too large; ptc reads files up to 10 MiB\n"
     )
+
+
+def test_refuses_a_missing_file(tmp_path: Path) -> None:
+    result = run("import-terraform", tmp_path / "nope.json", "-o", tmp_path / "ptc.yaml")
+    assert (result.exit_code, result.stderr) == (
+        3, f"error: {tmp_path / 'nope.json'}: no such file\n"
+    )  # fmt: skip
+    assert not (tmp_path / "ptc.yaml").exists()
 
 
 def test_refuses_resources_ptc_cannot_represent(tmp_path: Path) -> None:
