@@ -28,12 +28,16 @@ def import_terraform(
         ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The ptc file to write.", show_default=False)
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="The ptc file to write.", show_default=False
+        ),
     ],
     removed_blocks: Annotated[
         Path | None,
         typer.Option(
             "--removed-blocks",
+            metavar="TF_FILE",
             help="Also write Terraform 'removed' blocks (destroy = false) for what ptc takes over.",
             show_default=False,
         ),
@@ -43,6 +47,7 @@ def import_terraform(
         typer.Option(
             "--region",
             "-r",
+            metavar="REGION",
             help="The region of resources whose JSON records none (AWS provider 5 records "
             "none for rules, templates and registry policies).",
             show_default=False,

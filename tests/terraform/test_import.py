@@ -259,7 +259,7 @@ def test_without_a_recorded_region_it_asks_for_one(tmp_path: Path) -> None:
     ]  # fmt: skip
     wrong = run("import-terraform", shown, "-o", out, "--region", "us-east-7")
     assert (wrong.exit_code, wrong.stderr) == (
-        2, "error: --region us-east-7: not an AWS region; did you mean us-east-2?\n"
+        64, "error: --region us-east-7: not an AWS region; did you mean us-east-2?\n"
     )  # fmt: skip
 
 
@@ -462,7 +462,7 @@ def test_output_and_removed_blocks_must_differ(tmp_path: Path) -> None:
     result = run("import-terraform", shown, "-o", tmp_path / "x", "--removed-blocks",
                  tmp_path / "x")  # fmt: skip
     assert (result.exit_code, result.stderr) == (
-        2, "error: --output and --removed-blocks must be different files\n"
+        64, "error: --output and --removed-blocks must be different files\n"
     )  # fmt: skip
     assert not (tmp_path / "x").exists()
 
