@@ -57,6 +57,7 @@ def test_r_means_region_on_every_command() -> None:
         "ptc plan",
         "ptc apply",
         "ptc export",
+        "ptc import-terraform",
         "ptc status",
         "ptc rewrite-images",
         "ptc iam-policy",
