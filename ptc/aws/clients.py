@@ -9,13 +9,15 @@ of botocore's DEBUG log, so no client can be made without that filter in place.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 
-from ptc.aws.errors import translate
+from ptc.aws.errors import AwsError, require_json, translate
 
 RETRY_CONFIG = Config(
     # total_max_attempts counts the first attempt; botocore's max_attempts would not.
@@ -52,7 +54,7 @@ class RegionalClients:
         self.session = session
         self.regions = list(dict.fromkeys(regions))
         self._caller_arn: str | None = None  # known once account_id has asked STS
-        with translate():
+        with translate(), _endpoint_errors():
             self._ecr = {
                 r: session.client("ecr", region_name=r, config=config) for r in self.regions
             }
@@ -62,19 +64,51 @@ class RegionalClients:
             }
             first = self.regions[0] if self.regions else "us-east-1"
             self._sts = session.client("sts", region_name=first, config=config)
+        for client in self.clients():
+            check_endpoint(client.meta.endpoint_url)
+            if client.meta.service_model.protocol == "json":
+                client.meta.events.register("before-parse", require_json)
 
     def clients(self) -> list[Any]:
         """Every client, for tests and tools that hook botocore events."""
         return [*self._ecr.values(), *self._sm.values(), self._sts]
 
     def account_id(self) -> str:
-        with translate():
+        with translate():  # parsed inside: an answer without Account is a MalformedAnswer
             identity = self._sts.get_caller_identity()
-        self._caller_arn = identity.get("Arn")
-        return str(identity["Account"])
+            self._caller_arn = identity.get("Arn")
+            return str(identity["Account"])
 
     def caller_arn(self) -> str | None:
         return self._caller_arn
+
+
+@contextmanager
+def _endpoint_errors() -> Iterator[None]:
+    try:
+        yield
+    except ValueError as exc:  # botocore: "Invalid endpoint: not a url"
+        raise AwsError(f"{exc}; check AWS_ENDPOINT_URL (or the profile's endpoint_url)") from None
+
+
+def check_endpoint(url: str) -> None:
+    """Refuse an endpoint botocore accepted but cannot send to (it fails while signing)."""
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check ("Port out of range")
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            problem = f"the scheme must be http or https, not {parts.scheme!r}"
+        elif not parts.hostname:
+            problem = "no host name"
+    if problem:
+        raise AwsError(
+            f"invalid AWS endpoint {url!r}: {problem}; "
+            "check AWS_ENDPOINT_URL (or the profile's endpoint_url)"
+        )
 
 
 def paginate(
@@ -84,5 +118,7 @@ def paginate(
     config = {"PageSize": page_size} if page_size else {}
     items: list[dict[str, Any]] = []
     for page in client.get_paginator(operation).paginate(PaginationConfig=config, **kwargs):
-        items += page.get(key, [])
+        # AWS always sends the list, empty or not; an answer without it is not an answer
+        # (a web page or `{}` from a wrong endpoint would otherwise read as "nothing live").
+        items += page[key]
     return items

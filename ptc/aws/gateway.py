@@ -79,7 +79,7 @@ class Gateway(RegionalClients):
             for start in range(0, len(arns), _BATCH):
                 batch = arns[start : start + _BATCH]
                 answer = self._sm[region].batch_get_secret_value(SecretIdList=batch)
-                for item in answer.get("SecretValues", []):
+                for item in answer["SecretValues"]:  # absent: not an answer (see paginate)
                     values[item["ARN"]] = item.get("SecretString", "")
         return values
 
@@ -87,7 +87,9 @@ class Gateway(RegionalClients):
         """The registry policy's text; None when the registry has none."""
         text: str | None = None
         with translate(region, missing_ok=("RegistryPolicyNotFoundException",)):
-            text = self._ecr[region].get_registry_policy().get("policyText") or None
+            # Without a policy ECR answers RegistryPolicyNotFoundException, never a 200 without
+            # text: reading that as "no policy" would drop every foreign statement on write.
+            text = self._ecr[region].get_registry_policy()["policyText"] or None
         return text
 
     def secret_arn(self, region: str, name: str) -> str:

@@ -53,7 +53,7 @@ class RepositoryGateway(RegionalClients):
                 rules = paginate(
                     self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
                 )
-            prefixes[region] = [r["ecrRepositoryPrefix"] for r in rules]
+                prefixes[region] = [r["ecrRepositoryPrefix"] for r in rules]
         return prefixes
 
     def read(self, in_scope: InScope) -> list[RepositoryFacts]:
@@ -64,12 +64,18 @@ class RepositoryGateway(RegionalClients):
                 repositories = paginate(
                     self._ecr[region], "describe_repositories", "repositories", _PAGE_SIZE
                 )
-            listed += [(region, r) for r in repositories if in_scope(region, r["repositoryName"])]
+                listed += [
+                    (region, r) for r in repositories if in_scope(region, r["repositoryName"])
+                ]
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(listed)))) as pool:
             facts = pool.map(lambda item: self._facts(*item), listed)
             return [f for f in facts if f is not None]
 
     def _facts(self, region: str, repository: dict[str, Any]) -> RepositoryFacts | None:
+        with translate(region):  # an answer of the wrong shape is a MalformedAnswer
+            return self._read_facts(region, repository)
+
+    def _read_facts(self, region: str, repository: dict[str, Any]) -> RepositoryFacts | None:
         name = repository["repositoryName"]
         try:
             images = self._images(region, name)
@@ -120,7 +126,7 @@ class RepositoryGateway(RegionalClients):
     def _tags(self, region: str, arn: str) -> dict[str, str]:
         with translate(region):
             answer = self._ecr[region].list_tags_for_resource(resourceArn=arn)
-        return {t["Key"]: t["Value"] for t in answer.get("tags", [])}
+            return {t["Key"]: t["Value"] for t in answer.get("tags", [])}
 
     # -- backfill writes ---------------------------------------------------------------
 

@@ -31,6 +31,11 @@ from ptc.sandbox.embedded import SandboxInfo
 # Two attempts per call and no backoff: a faulted call fails fast, a retried one succeeds.
 FAST_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 2})
 FAULT_KINDS = ("throttling", "server-error", "read-timeout", "connection-reset")
+# Answers that arrive but are not usable: never retried, each is the call's failure.
+# garbage-body and missing-fields stand in for AWS (the request never reaches it);
+# truncated-body is AWS's real answer cut short (the request did reach it).
+BODY_FAULTS = ("garbage-body", "missing-fields", "truncated-body")
+_GARBAGE = "<!DOCTYPE html><html><body><p>502 Bad Gateway<hr>nginx</body></html>"
 
 
 def write_file(directory: Path, text: str, name: str = "rules.yaml") -> Path:
@@ -122,8 +127,30 @@ def _error_response(request: Any, status: int, code: str, message: str) -> AWSRe
     return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
 
+def _ok_response(request: Any, body: str | bytes, content_type: str) -> AWSResponse:
+    headers = {"Content-Type": content_type, "x-amzn-RequestId": "ptc-test"}
+    return AWSResponse(request.url, 200, headers, MockRawResponse(body))
+
+
+def truncated(response: AWSResponse) -> AWSResponse:
+    """AWS's answer with its second half lost (a connection cut mid-body)."""
+    body = response.content
+    return AWSResponse(
+        response.url,
+        response.status_code,
+        response.headers,
+        MockRawResponse(body[: len(body) // 2]),
+    )
+
+
 def fault_response(kind: str, request: Any) -> AWSResponse:
     """What one failed attempt looks like to botocore: an answer, or an exception."""
+    if kind == "garbage-body":
+        return _ok_response(request, _GARBAGE, "text/html")
+    if kind == "missing-fields":
+        xml = "sts." in request.url
+        empty = "<GetCallerIdentityResponse/>" if xml else "{}"
+        return _ok_response(request, empty, "text/xml" if xml else "application/x-amz-json-1.1")
     if kind == "throttling":
         return _error_response(request, 400, "ThrottlingException", "Rate exceeded")
     if kind == "server-error":
@@ -168,13 +195,17 @@ class Faults:
 
         return before_call
 
-    def attempt(self, request: Any) -> AWSResponse | None:
+    def wants(self, request: Any) -> bool:
+        """Whether this attempt is to fail (and counts it)."""
         if not getattr(self._current, "faulted", False):
-            return None
+            return False
         if self.attempts is not None and self.failed_attempts >= self.attempts:
-            return None
+            return False
         self.failed_attempts += 1
-        return fault_response(self.kind, request)
+        return True
+
+    def attempt(self, request: Any) -> AWSResponse | None:
+        return fault_response(self.kind, request) if self.wants(request) else None
 
 
 @pytest.fixture
@@ -185,6 +216,8 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Faults]]:
 
     def stubber(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
         for faults in active:
+            if faults.kind == "truncated-body" and faults.wants(request):
+                return truncated(original(self, event_name, request, **kwargs))
             response = faults.attempt(request)
             if response is not None:
                 return response

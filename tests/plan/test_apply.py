@@ -12,13 +12,13 @@ import boto3
 import pytest
 
 from ptc import workflow
-from ptc.apply import Outcome
-from ptc.aws.errors import AwsError
+from ptc.apply import ApplyReport, Outcome
+from ptc.aws.errors import AwsError, MalformedAnswer
 from ptc.errors import InputError
 from ptc.plan import saved
 from ptc.plan.changes import Action, Change
 
-from .conftest import FAULT_KINDS, TOKEN, CallLog, Faults, gateway, write_file
+from .conftest import BODY_FAULTS, FAULT_KINDS, TOKEN, CallLog, Faults, gateway, write_file
 
 REGION = "us-east-1"
 DOCKER_SECRET = "ecr-pullthroughcache/docker-hub"
@@ -305,6 +305,68 @@ def test_a_failing_call_stops_cleanly_and_a_rerun_converges(
     # Every attempt of the faulted call failed: botocore retried it, as configured, once.
     assert faults.failed_attempts == 2
 
+    _converge(session, path)
+    assert _foreign(session) == foreign
+
+
+BODY_CASES = [
+    pytest.param(kind, index, id=f"{kind}-call{index:02d}-{operation}")
+    for kind in BODY_FAULTS
+    for index, operation in enumerate(ALL_CALLS)
+]
+
+
+def _intact(report: ApplyReport) -> None:
+    """Every change has one outcome, in plan order: applied, then at most one failure, then
+    not attempted; the failure is one line without the secret value."""
+    assert [f"{r.change.action} {r.change.address}" for r in report.results] == CHANGES
+    outcomes = [r.outcome for r in report.results]
+    applied = outcomes.count(Outcome.APPLIED)
+    failed = outcomes.count(Outcome.FAILED)
+    assert failed <= 1
+    assert outcomes == (
+        [Outcome.APPLIED] * applied
+        + [Outcome.FAILED] * failed
+        + [Outcome.NOT_ATTEMPTED] * (len(outcomes) - applied - failed)
+    )
+    for result in report.of(Outcome.FAILED):
+        # Mostly "the answer from AWS in us-east-1 …"; an ignored empty answer to a delete
+        # shows up as the next call's AWS error instead.
+        assert result.error is not None and "\n" not in result.error
+        assert result.error.startswith(
+            ("the answer from AWS in us-east-1 ", "CreatePullThroughCacheRule in us-east-1: ")
+        )
+    assert TOKEN not in repr(report)
+
+
+@pytest.mark.usefixtures("credentials_env")
+@pytest.mark.parametrize(("kind", "index"), BODY_CASES)
+def test_a_garbled_answer_at_any_call_keeps_the_report_and_a_rerun_converges(
+    session: boto3.Session, tmp_path: Path, inject: Callable[..., Faults], kind: str, index: int
+) -> None:
+    """A web page, an empty object or a truncated body instead of AWS's answer (issue 10,
+    items 12 and 18): a plan read fails with one line; during apply the change fails (or, for
+    a write whose answer ptc does not read, verification notices), the report is kept."""
+    path = _prepare(session, tmp_path)
+    foreign = _foreign(session)
+    desired = workflow.load_desired(path)
+    gw = gateway(session, desired.regions)
+    faults = inject(kind, index, gw)
+    if index < len(PLAN_READS):
+        with pytest.raises(MalformedAnswer) as caught:
+            workflow.plan_desired(desired, gw)
+        assert str(caught.value).startswith("the answer from AWS")
+        assert str(caught.value).endswith("; check AWS_ENDPOINT_URL")
+    else:
+        planned = workflow.plan_desired(desired, gw)
+        report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
+        _intact(report)
+        if index >= len(PLAN_READS) + len(WRITES):  # a verification read
+            assert report.ok and report.verified is False
+            assert report.drift[0].startswith("could not verify: the answer from AWS in us-east-1")
+        elif report.ok:  # the answer was ignored; what was not done shows as drift
+            assert report.verified is not None
+    assert faults.failed_attempts == 1  # an answer is not retried: it may have been applied
     _converge(session, path)
     assert _foreign(session) == foreign
 
