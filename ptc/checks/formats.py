@@ -9,6 +9,7 @@ from typing import Any
 from ptc import __version__
 from ptc.checks.base import Finding, Severity
 from ptc.checks.registry import ALL_CHECKS
+from ptc.text import printable
 
 # validate --format json: a field that changes meaning or goes away gets a new version
 # (docs/validate-report.schema.json describes this one).
@@ -17,7 +18,8 @@ FORMAT_VERSION = 1
 
 def as_text(findings: Sequence[Finding]) -> str:
     lines = [
-        f"{f.source}:{f.line}:{f.column}: {f.check_id} {f.severity}: {f.message}\n    fix: {f.fix}"
+        printable(f"{f.source}:{f.line}:{f.column}: {f.check_id} {f.severity}: {f.message}")
+        + f"\n    fix: {printable(f.fix)}"
         for f in findings
     ]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from ptc.errors import EXIT_FAILED, EXIT_USAGE, ConfigError, PtcError
+from ptc.text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -19,7 +20,7 @@ _UNBOUNDED = 1_000_000
 def out(text: str, *, err: bool = False) -> None:
     """Print plain text (no markup interpretation: file content may contain brackets)."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
+    stream.write(printable(text, multiline=True) + "\n")
 
 
 def console(*, soft_wrap: bool = False) -> Console:
@@ -48,7 +49,7 @@ def fail(exc: PtcError) -> NoReturn:
         from ptc.checks.formats import as_text
 
         out(as_text([f for f in exc.findings if isinstance(f, Finding)]), err=True)
-    out(f"error: {exc}", err=True)
+    out(f"error: {printable(str(exc))}", err=True)
     raise typer.Exit(exc.exit_code)
 
 

@@ -13,6 +13,7 @@ import typer
 
 from ptc.cli.output import fail, out
 from ptc.errors import EXIT_FAILED, EXIT_OK, PtcError
+from ptc.text import printable
 
 if TYPE_CHECKING:
     from ptc.rewrite.engine import FileResult, RefResult, Report
@@ -207,18 +208,13 @@ def _diff(file: FileResult) -> str:
 def _ref_line(file: FileResult, ref: RefResult, *, written: bool) -> str:
     occurrence, resolution = ref.occurrence, ref.resolution
     label = "rewrote" if written and ref.status == "rewritten" else _LABELS[ref.status]
-    value = _printable(occurrence.value)
+    value = printable(occurrence.value)
     text = f"{file.display}:{occurrence.line}:{occurrence.column}: {label}: {value}"
     if ref.status in ("rewritten", "not-written"):
         text += f" -> {resolution.target}"
     if resolution.detail:
         text += f" ({resolution.detail})"
     return text
-
-
-def _printable(text: str) -> str:
-    """A value as one line: a line break or control character is shown escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _summary(report: Report, *, to_stderr: bool) -> None:

@@ -9,6 +9,7 @@ from ptc.apply import ApplyReport, Outcome
 from ptc.plan import display
 from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.display import summary_line
+from ptc.text import printable
 
 __all__ = ["render_plan", "render_report", "summary_line"]
 
@@ -42,7 +43,7 @@ def _render_list(addresses: list[str], title: str, console: Console) -> None:
         return
     console.print(title, highlight=False)
     for address in addresses:
-        console.print(Text(f"  ? {address}", style="dim"))
+        console.print(Text(printable(f"  ? {address}"), style="dim"))
     console.print()
 
 
@@ -50,16 +51,20 @@ def _render_change(change: Change, console: Console) -> None:
     why = display.explanation(change)
     reason = f" ({why})" if why else ""
     console.print(
-        Text(f"  # {change.address} {display.VERBS[change.action]}{reason}", style="bold")
+        Text(
+            printable(f"  # {change.address} {display.VERBS[change.action]}{reason}"), style="bold"
+        )
     )
     header = Text(f"{display.MARKS[change.action]:>3} ", style=_STYLES[change.action])
-    header.append(f'{change.kind} "{change.key}" {{')
+    header.append(printable(f'{change.kind} "{change.key}" {{'))
     console.print(header)
     for row in display.rows(change):
-        console.print(Text(f"      {row.text()}", style=_ROW_STYLES[row.mark]))
+        console.print(Text(printable(f"      {row.text()}"), style=_ROW_STYLES[row.mark]))
         # A created or destroyed document in full belongs to the Markdown view, collapsed.
         for line in row.diff if row.mark == "~" else ():
-            console.print(Text(f"          {line}", style=_ROW_STYLES.get(line[:1], "dim")))
+            console.print(
+                Text(printable(f"          {line}"), style=_ROW_STYLES.get(line[:1], "dim"))
+            )
     console.print("    }\n")
 
 
@@ -73,7 +78,7 @@ def render_report(report: ApplyReport, console: Console) -> None:
     for result, label, style in rows:
         detail = f": {result.error}" if result.error else ""
         line = f"  {label} {result.change.action} {result.change.address}{detail}"
-        console.print(Text(line, style=style))
+        console.print(Text(printable(line), style=style))
     if report.interrupted:
         console.print("Interrupted: the changes in flight finished; nothing more was attempted.")
     console.print(
@@ -86,6 +91,6 @@ def render_report(report: ApplyReport, console: Console) -> None:
     elif report.verified is False:
         console.print("Verification FAILED: after apply, these still differ from the file:")
         for line in report.drift:
-            console.print(f"  {line}", highlight=False)
+            console.print(Text(printable(f"  {line}")), highlight=False)
     if failed or skipped:
         console.print("Run apply again to finish: it plans from the live state and converges.")

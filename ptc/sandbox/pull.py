@@ -83,6 +83,17 @@ class Pulled:
     pulled_at: datetime
 
 
+# OCI image-spec: algorithm ':' encoded (sha256 and sha512 in hex).
+_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}")
+
+
+def _is_name(text: str) -> bool:
+    repository, colon, tag = text.partition(":")
+    return bool(PATH_PATTERN.fullmatch(repository)) and (
+        not colon or bool(TAG_PATTERN.fullmatch(tag))
+    )
+
+
 def parse_image(text: str) -> ImageRef:
     host, slash, rest = text.partition("/")
     match = _REGISTRY.fullmatch(host) if slash else None
@@ -92,8 +103,11 @@ def parse_image(text: str) -> ImageRef:
     elif "." in host and slash:
         raise PullError(f"'{text}': the sandbox caches only its own ECR registry, not {host}")
     if "@" in text:
-        # ECR cannot make a first pull through the cache by digest (containers-roadmap#2837).
-        raise PullError(f"'{text}': pull by tag; a first pull by digest is not supported")
+        name, _, digest = text.partition("@")
+        if _DIGEST.fullmatch(digest) and _is_name(name):
+            # ECR cannot make a first pull through the cache by digest (containers-roadmap#2837).
+            raise PullError(f"'{text}': pull by tag; a first pull by digest is not supported")
+        raise PullError(f"'{text}': not a valid image reference (repository[:tag])")
     repository, colon, tag = text.partition(":")
     if not PATH_PATTERN.fullmatch(repository) or len(repository) > 256:
         raise PullError(f"'{repository}': not a valid ECR repository name")

@@ -179,7 +179,16 @@ def _check_port(host: str, port: int) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+        except socket.gaierror as error:  # not an address (999.1.1.1) nor a known name
+            raise PortInUseError(
+                f"--host {host}: not an address or host name ({error.strerror}); "
+                "use 127.0.0.1, ::1 or an address of this machine"
+            ) from error
         except OSError as error:
+            if error.errno == errno.EADDRNOTAVAIL:  # a valid address, but not this machine's
+                raise PortInUseError(
+                    f"--host {host}: not an address of this machine ({error.strerror})"
+                ) from error
             reason = "is already in use" if error.errno == errno.EADDRINUSE else "cannot be used"
             raise PortInUseError(
                 f"{host}:{port} {reason} ({error.strerror}); choose another with --port"
