@@ -120,13 +120,15 @@ class RepositoryGateway(RegionalClients):
         missing = ("LifecyclePolicyNotFoundException", "RepositoryPolicyNotFoundException")
         with translate(region, missing_ok=missing):
             answer = getattr(self._ecr[region], operation)(repositoryName=name)
-            text = answer.get("lifecyclePolicyText") or answer.get("policyText")
+            # No policy is a *NotFoundException; a 200 without the text is not an answer.
+            field = "lifecyclePolicyText" if "lifecycle" in operation else "policyText"
+            text = answer[field]
         return _canonical(text)
 
     def _tags(self, region: str, arn: str) -> dict[str, str]:
         with translate(region):
             answer = self._ecr[region].list_tags_for_resource(resourceArn=arn)
-            return {t["Key"]: t["Value"] for t in answer.get("tags", [])}
+            return {t["Key"]: t["Value"] for t in answer["tags"]}
 
     # -- backfill writes ---------------------------------------------------------------
 
