@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ptc.cli.aws import DEFAULT_SANDBOX_STATE, Profile, SandboxFlag, SandboxState
 from ptc.cli.output import fail, out
 from ptc.errors import EXIT_FAILED, EXIT_OK, PtcError
 from ptc.text import printable
 
 if TYPE_CHECKING:
     from ptc.rewrite.engine import FileResult, RefResult, Report
+    from ptc.rewrite.mapping import Mapper
     from ptc.rewrite.paths import ImagePath
 
 
@@ -43,14 +45,6 @@ _ANNOTATED = {"blocked": "image reference not rewritten", "skipped": "image fiel
 
 
 def rewrite_images(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="PATH",
-            help="Files and folders (walked recursively); - reads standard input.",
-            show_default=False,
-        ),
-    ],
     rules: Annotated[
         Path,
         typer.Option(
@@ -60,6 +54,14 @@ def rewrite_images(
             show_default=False,
         ),
     ],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Files and folders (walked recursively); - reads standard input.",
+            show_default=False,
+        ),
+    ] = None,
     account: Annotated[
         str | None,
         typer.Option(metavar="ACCOUNT", help="Target account; default: the rules file's account."),
@@ -111,6 +113,25 @@ def rewrite_images(
             show_default=False,
         ),
     ] = None,
+    ecs: Annotated[
+        bool,
+        typer.Option(
+            "--ecs",
+            help="Rewrite the live ECS task definitions of the target account and region "
+            "instead of files (--write registers new revisions).",
+        ),
+    ] = False,
+    family: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="With --ecs: only this task-definition family (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    sandbox: SandboxFlag = False,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+    profile: Profile = None,
 ) -> None:
     """Rewrite image references whose registry has a rule to pull through the cache."""
     from ptc.checks.runner import load_valid
@@ -120,6 +141,8 @@ def rewrite_images(
 
     if write and check:
         raise typer.BadParameter("use either --write or --check", param_hint="'--check'")
+    paths = paths or []
+    _check_sources(paths, ecs=ecs, family=family or [], sandbox=sandbox, profile=profile)
     if files.STDIN in paths and len(paths) > 1:
         raise typer.BadParameter("'-' (standard input) must be the only path", param_hint="PATHS")
     options = Options(_image_paths(image_path or []))
@@ -129,8 +152,12 @@ def rewrite_images(
         target = choose_target(rules_file, account, region)
     except PtcError as exc:
         fail(exc)
-    sources = files.expand(paths, exclude or (), helm_values or ())
     mapper = Mapper.from_file(rules_file, target)
+    if ecs:
+        live = _live_ecs(mapper, family or [], write, (sandbox, sandbox_state, profile))
+        _render(live, output_format, check=check, to_stderr=False)
+        raise typer.Exit(_exit_code(live, check))
+    sources = files.expand(paths, exclude or (), helm_values or ())
     report = engine.run(sources, mapper, write=write, options=options)
     # Standard input is a filter: the document goes to stdout, the report to stderr.
     as_filter = paths == [files.STDIN] and not check
@@ -138,9 +165,43 @@ def rewrite_images(
         sys.stdout.write(report.files[0].rewritten)
         sys.stdout.flush()
     _render(report, output_format, check=check, to_stderr=as_filter)
+    raise typer.Exit(_exit_code(report, check))
+
+
+def _exit_code(report: Report, check: bool) -> int:
     would_rewrite = any(ref.resolution.pulls_upstream for _, ref in report.refs())
     failed = bool(report.failed) or (check and would_rewrite)
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _check_sources(
+    paths: list[str], *, ecs: bool, family: list[str], sandbox: bool, profile: str | None
+) -> None:
+    """Files or live ECS task definitions, never both; the AWS options only with --ecs."""
+    if ecs and paths:
+        raise typer.BadParameter("--ecs reads no files; leave out the paths", param_hint="PATH")
+    if not ecs and not paths:
+        raise typer.BadParameter("give files or folders, or --ecs", param_hint="PATH")
+    for name, given in (("--family", family), ("--sandbox", sandbox), ("--profile", profile)):
+        if given and not ecs:
+            raise typer.BadParameter("only with --ecs", param_hint=f"'{name}'")
+
+
+def _live_ecs(
+    mapper: Mapper, families: list[str], write: bool, where: tuple[bool, Path, str | None]
+) -> Report:
+    """Read (and with --write register) the live task definitions; AWS errors end the run."""
+    from ptc.aws.ecs import TaskDefinitions
+    from ptc.cli.aws import aws_session
+    from ptc.rewrite import taskdefs
+
+    sandbox, state, profile = where
+    try:
+        with aws_session(sandbox, state, profile) as session:
+            registry = TaskDefinitions(session, mapper.target.region)
+            return taskdefs.run(registry, mapper, families, write=write)
+    except PtcError as exc:
+        fail(exc)
 
 
 def _image_paths(specs: list[str]) -> dict[str, tuple[ImagePath, ...]]:
@@ -187,6 +248,9 @@ def _render_text(report: Report, *, check: bool, to_stderr: bool) -> None:
     for file, ref in report.refs():
         if not (show_diff and ref.status == "rewritten"):
             out(_ref_line(file, ref, written=report.write), err=to_stderr)
+    for file in report.files:
+        if file.registered is not None:
+            out(f"{file.display}: registered {file.registered}", err=to_stderr)
     _summary(report, to_stderr=to_stderr)
     out(_closing_line(report, check=check), err=to_stderr)
 
@@ -224,6 +288,7 @@ def _summary(report: Report, *, to_stderr: bool) -> None:
     # The kinds of reference most runs never meet get a row only when there is one.
     rows += [(_LABELS[s], counts[s]) for s in _RARE if counts[s]]
     files = f"{len(report.files)} ({len(report.changed)} changed, {len(report.failed)} failed)"
+    unit = _plural(report.unit)
     stream = sys.stderr if to_stderr else sys.stdout
     if stream.isatty():
         from rich.console import Console
@@ -232,12 +297,12 @@ def _summary(report: Report, *, to_stderr: bool) -> None:
         table = Table("references", "count", box=None, show_edge=False)
         for name, count in rows:
             table.add_row(name, str(count))
-        table.add_row("files", files)
+        table.add_row(unit, files)
         Console(file=stream, highlight=False).print(table)
         return
     for name, count in rows:
         out(f"{name:<15} {count}", err=to_stderr)
-    out(f"{'files':<15} {files}", err=to_stderr)
+    out(f"{unit:<15} {files}", err=to_stderr)
 
 
 def _closing_line(report: Report, *, check: bool) -> str:
@@ -246,9 +311,9 @@ def _closing_line(report: Report, *, check: bool) -> str:
         files = len({display for display, _ in pulling})
         if not pulling:
             return "nothing to rewrite"
-        return f"{_refs(len(pulling), files)} pull from cached upstreams directly"
+        return f"{_refs(len(pulling), files, report.unit)} pull from cached upstreams directly"
     count = report.counts()["rewritten"]
-    refs = _refs(count, len(report.changed))
+    refs = _refs(count, len(report.changed), report.unit)
     if not count:
         line = "nothing to rewrite"
     elif report.write:
@@ -262,10 +327,13 @@ def _closing_line(report: Report, *, check: bool) -> str:
     return line
 
 
-def _refs(count: int, files: int) -> str:
-    return (
-        f"{count} reference{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-    )
+def _refs(count: int, files: int, unit: str = "file") -> str:
+    where = unit if files == 1 else _plural(unit)
+    return f"{count} reference{'s' if count != 1 else ''} in {files} {where}"
+
+
+def _plural(unit: str) -> str:
+    return "families" if unit == "family" else f"{unit}s"
 
 
 def _github(report: Report, *, check: bool) -> list[str]:

@@ -47,6 +47,7 @@ class FileResult:
     error: str | None = None
     written: bool = False
     warnings: list[str] = field(default_factory=list)  # e.g. a hard link the write broke
+    registered: str | None = None  # live ECS: the ARN of the revision --write registered
 
     @property
     def changed(self) -> bool:
@@ -60,6 +61,7 @@ class Report:
     target: Target
     files: list[FileResult]
     write: bool = False
+    unit: str = "file"  # what each FileResult is: a file, or a live ECS task-definition family
 
     def refs(self) -> Iterator[tuple[FileResult, RefResult]]:
         for file in self.files:
@@ -221,13 +223,13 @@ def process(
             result.warnings += write_atomic(source, new)
         except SourceError as exc:
             result.error = str(exc)
-            result.refs = [_not_written(ref, str(exc)) for ref in result.refs]
+            result.refs = [not_written(ref, str(exc)) for ref in result.refs]
         else:
             result.written = True
     return result
 
 
-def _not_written(ref: RefResult, error: str) -> RefResult:
+def not_written(ref: RefResult, error: str) -> RefResult:
     if ref.status is not Status.REWRITTEN:
         return ref
     resolution = replace(ref.resolution, status=Status.NOT_WRITTEN, detail=error)

@@ -2,12 +2,13 @@
 
 Saved: pull-through cache rules and repository creation templates (the emulator's state),
 Secrets Manager secrets (name, ARN, current value, description, KMS key id, tags), the ECR
-registry policy, and ECR repositories (settings, tags, policies, and the images' tags,
-manifests, push and pull times, which `ptc sandbox pull` records). Secret values are saved
-only as what ptc.standin makes of them (keyed fingerprints or placeholders), never as sent:
-the file sits in the user's repository. It is written with mode 0600, atomically (a
-temporary file renamed over the old one), and read only if it is a regular file of at most
-10 MiB, like a rules file.
+registry policy, ECR repositories (settings, tags, policies, and the images' tags,
+manifests, push and pull times, which `ptc sandbox pull` records), and ECS task definitions
+(every revision of every family, with its status and tags, for `rewrite-images --ecs`).
+Secret values are saved only as what ptc.standin makes of them (keyed fingerprints or
+placeholders), never as sent: the file sits in the user's repository. It is written with
+mode 0600, atomically (a temporary file renamed over the old one), and read only if it is a
+regular file of at most 10 MiB, like a rules file.
 
 Secrets keep their ARNs across a restart (Secrets Manager's random suffix included), because
 rules and Terraform state refer to them by ARN.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from moto.ecr.models import ECRBackend, Image, ecr_backends
+from moto.ecs.models import EC2ContainerServiceBackend, TaskDefinition, ecs_backends
 from moto.secretsmanager.models import (
     FakeSecret,
     SecretsManagerBackend,
@@ -95,6 +97,10 @@ def snapshot(stand_in: StandIn) -> dict[str, dict[str, dict[str, Any]]]:
         region_state = _region_snapshot(account, region, ecr, secrets, stand_in)
         if any(region_state.values()):
             accounts.setdefault(account, {})[region] = region_state
+    for account, region, backend in _ecs_regions():
+        if backend.task_definitions:
+            saved = _task_definitions(backend)
+            accounts.setdefault(account, {}).setdefault(region, {})["taskDefinitions"] = saved
     return accounts
 
 
@@ -114,6 +120,14 @@ def _regions() -> list[tuple[str, str, ECRBackend | None, SecretsManagerBackend 
         for r, b in dict.items(regions)
     }
     return [(a, r, ecr.get((a, r)), secrets.get((a, r))) for a, r in sorted(ecr.keys() | secrets)]
+
+
+def _ecs_regions() -> list[tuple[str, str, EC2ContainerServiceBackend]]:
+    return [
+        (account, region, backend)
+        for account, regions in dict.items(ecs_backends)
+        for region, backend in dict.items(regions)
+    ]
 
 
 def _region_snapshot(
@@ -149,6 +163,8 @@ def _restore_region(account: str, region: str, state: dict[str, Any]) -> None:
         _restore_repository(ecr, repository)
     if state.get("registryPolicy") is not None:
         ecr.registry_policy = state["registryPolicy"]
+    if state.get("taskDefinitions"):
+        _restore_task_definitions(ecs_backends[account][region], state["taskDefinitions"])
 
 
 # -- emulator records ----------------------------------------------------------------------------
@@ -284,3 +300,29 @@ def _restore_image(backend: ECRBackend, repository: str, saved: dict[str, Any]) 
     if saved.get("lastRecordedPullTime"):
         image.last_recorded_pull_time = datetime.fromisoformat(saved["lastRecordedPullTime"])
     return image
+
+
+# -- ECS task definitions --------------------------------------------------------------------
+
+
+def _task_definitions(backend: EC2ContainerServiceBackend) -> list[dict[str, Any]]:
+    """Every revision as moto holds it (plain JSON values): ARN, revision and status kept."""
+    return [
+        dict(vars(definition))
+        for revisions in backend.task_definitions.values()
+        for definition in revisions.values()
+    ]
+
+
+def _restore_task_definitions(
+    backend: EC2ContainerServiceBackend, saved: list[dict[str, Any]]
+) -> None:
+    # Rebuilt as saved rather than registered again, which would renumber the revisions and
+    # lose the INACTIVE ones' status.
+    for record in saved:
+        revisions = backend.task_definitions.setdefault(record["family"], {})
+        if record["revision"] in revisions:
+            continue
+        definition: Any = TaskDefinition.__new__(TaskDefinition)
+        vars(definition).update(record)
+        revisions[record["revision"]] = definition
