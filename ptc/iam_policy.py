@@ -15,6 +15,12 @@ Facts from the Service Authorization Reference (ECR, Secrets Manager, STS):
   when the template has that policy).
 - BatchGetSecretValue also needs secretsmanager:GetSecretValue on each secret.
 - sts:GetCallerIdentity needs no permission (it cannot even be denied), so it is left out.
+- ECS (`rewrite-images --ecs --write`): ListTaskDefinitionFamilies, DescribeTaskDefinition and
+  RegisterTaskDefinition have no resource type ("*", pinned by region). Registering with tags
+  also authorizes ecs:TagResource on the new task definition (ECS tagging authorization,
+  condition key ecs:CreateAction), and a task or execution role needs iam:PassRole to
+  ecs-tasks.amazonaws.com. The families and roles are live data, not in the file: the
+  policy names every task definition and role of the account.
 """
 
 from __future__ import annotations
@@ -27,8 +33,8 @@ from typing import Any, Literal
 from ptc import catalog
 from ptc.config.models import PtcFile, Rule, Secret, Template
 
-Command = Literal["plan", "apply", "status", "backfill"]
-COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill")
+Command = Literal["plan", "apply", "status", "backfill", "rewrite-ecs"]
+COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill", "rewrite-ecs")
 ANY_ACCOUNT = "*"
 # The service ECR passes a custom role to: the API itself, or pull-through cache's principal.
 # Which one ECR names in iam:PassedToService is undocumented, so both are allowed.
@@ -81,6 +87,14 @@ def _passed_to_ecr(scope: Scope) -> dict[str, Any]:
     return {"StringEquals": {"iam:PassedToService": _ECR_SERVICES}}
 
 
+def _passed_to_ecs_tasks(scope: Scope) -> dict[str, Any]:
+    return {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+
+
+def _tagging_a_registration(scope: Scope) -> dict[str, Any]:
+    return {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
+
+
 def secret_arn(scope: Scope, region: str, name_or_arn: str) -> str:
     """A secret named in the file as an IAM resource: ARNs as given, names with the suffix."""
     if name_or_arn.startswith("arn:"):
@@ -96,6 +110,18 @@ def repository_arns(scope: Scope, region: str, prefix: str) -> str:
     base = f"arn:{partition}:ecr:{region}:{scope.account}:repository/"
     normalized = catalog.normalize_prefix(prefix)
     return base + ("*" if normalized == catalog.ROOT else f"{normalized}/*")
+
+
+def _task_definitions(scope: Scope) -> list[str]:
+    return [
+        f"arn:{catalog.partition_of(r)}:ecs:{r}:{scope.account}:task-definition/*"
+        for r in scope.regions
+    ]
+
+
+def _account_roles(scope: Scope) -> list[str]:
+    partitions = {catalog.partition_of(r) for r in scope.regions}
+    return [f"arn:{p}:iam::{scope.account}:role/*" for p in partitions]
 
 
 def _managed_secrets(scope: Scope) -> list[str]:
@@ -303,11 +329,35 @@ _BACKFILL: tuple[Grant, ...] = (
     ),
 )
 
+# `ptc rewrite-images --ecs --write` (ptc/aws/ecs.py); without --write, the first grant only.
+_REWRITE_ECS: tuple[Grant, ...] = (
+    Grant(
+        "ReadTaskDefinitions",
+        ("ecs:ListTaskDefinitionFamilies", "ecs:DescribeTaskDefinition"),
+        _anywhere,
+        condition=_in_regions,
+    ),
+    Grant(
+        "RegisterTaskDefinitions",
+        ("ecs:RegisterTaskDefinition",),
+        _anywhere,
+        condition=_in_regions,
+    ),
+    Grant(
+        "TagRegisteredTaskDefinitions",
+        ("ecs:TagResource",),
+        _task_definitions,
+        condition=_tagging_a_registration,
+    ),
+    Grant("PassTaskRoles", ("iam:PassRole",), _account_roles, condition=_passed_to_ecs_tasks),
+)
+
 GRANTS: dict[Command, tuple[Grant, ...]] = {
     "plan": _PLAN,
     "apply": _APPLY,
     "status": _STATUS,
     "backfill": _BACKFILL,
+    "rewrite-ecs": _REWRITE_ECS,
 }
 
 

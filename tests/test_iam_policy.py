@@ -32,7 +32,7 @@ from ptc.iam_policy import COMMANDS, Command, Scope, build_policy, load_file, se
 ACCOUNT = "123456789012"
 ENV = {"COLUMNS": "120", "DOCKERHUB_USERNAME": "octocat", "DOCKERHUB_TOKEN": "token-1"}
 ENV_2 = {**ENV, "DOCKERHUB_TOKEN": "token-2"}  # a new value: apply updates the secrets
-IAM_PREFIX = {"ecr": "ecr", "secretsmanager": "secretsmanager", "sts": "sts"}
+IAM_PREFIX = {"ecr": "ecr", "secretsmanager": "secretsmanager", "sts": "sts", "ecs": "ecs"}
 # What AWS authorizes without any permission (GetCallerIdentity cannot even be denied).
 FREE = {"sts:GetCallerIdentity"}
 PERMISSIONS = "permissions" in PtcFile.model_fields
@@ -142,6 +142,16 @@ def _dependents(operation: str, region: str, params: dict[str, Any]) -> list[Cal
     role = params.get("customRoleArn")
     if role:
         calls.append(Call("iam:PassRole", role, region, (("service", "ecr.amazonaws.com"),)))
+    if operation == "RegisterTaskDefinition":
+        tasks = (("service", "ecs-tasks.amazonaws.com"),)
+        for key in ("taskRoleArn", "executionRoleArn"):
+            if params.get(key):
+                calls.append(Call("iam:PassRole", params[key], region, tasks))
+        if params.get("tags"):
+            # ECS tagging authorization: checked on the revision being created.
+            created = f"arn:aws:ecs:{region}:{ACCOUNT}:task-definition/{params['family']}:2"
+            context = (("ecs:CreateAction", "RegisterTaskDefinition"),)
+            calls.append(Call("ecs:TagResource", created, region, context))
     if operation.endswith("RepositoryCreationTemplate") and not operation.startswith("Delete"):
         prefix = params["prefix"]
         # Checked on the repositories the template shapes (an assumption; see ptc/iam_policy).
@@ -219,7 +229,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
             recorder.hook(connection.session)
             yield connection
 
-    for name in ("plan", "status", "validate"):
+    for name in ("plan", "status", "validate", "rewrite"):
         module = importlib.import_module(f"ptc.cli.{name}")
         if hasattr(module, "aws_session"):
             monkeypatch.setattr(module, "aws_session", recording)
@@ -289,6 +299,8 @@ class Step:
 
 
 APPLY = ("apply", "--auto-approve")
+SEED_ECS = ("seed-ecs",)  # not a command: registers task definitions in the sandbox
+REWRITE_ECS = ("rewrite-images", "-r", "us-east-1", "--ecs")
 PULLS = ("docker-hub/library/nginx:1.25", "quay/prometheus/prometheus:v2")
 SCENARIOS: dict[str, list[Step]] = {
     "plan": [Step(APPLY, _file(), recorded=False), Step(("plan",), _file())],
@@ -307,16 +319,46 @@ SCENARIOS: dict[str, list[Step]] = {
         Step((*APPLY, "--force"), _file(variant="b"), recorded=False),  # templates move: drift
         Step(("status", "--backfill", "--auto-approve"), _file(variant="b")),
     ],
+    "rewrite-ecs": [
+        Step(SEED_ECS, "", recorded=False),
+        Step(REWRITE_ECS, _file()),  # reads only
+        Step((*REWRITE_ECS, "--write"), _file()),  # registers a tagged revision with roles
+    ],
 }
+TASK_ROLE = f"arn:aws:iam::{ACCOUNT}:role/web-task"
+
+
+def _seed_ecs(state: Path) -> None:
+    """A family with roles and tags that pulls from Docker Hub, and one that needs nothing."""
+    from ptc.sandbox.embedded import running
+
+    with running(state) as info:
+        client = info.client("ecs", "us-east-1")
+        client.register_task_definition(
+            family="web",
+            taskRoleArn=TASK_ROLE,
+            executionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/web-exec",
+            containerDefinitions=[{"name": "web", "image": "nginx:1.25", "memory": 128}],
+            tags=[{"key": "team", "value": "payments"}],
+        )
+        client.register_task_definition(
+            family="local",
+            containerDefinitions=[{"name": "t", "image": "example.com/t:1", "memory": 64}],
+        )
 
 
 def _run(step: Step, tmp_path: Path, index: int) -> tuple[Result, PtcFile | None]:
     state = ["--sandbox-state", str(tmp_path / "sandbox.json")]
+    if step.command == SEED_ECS:
+        _seed_ecs(tmp_path / "sandbox.json")
+        return CliRunner().invoke(app, ["--version"]), None
     if step.command[0] == "sandbox":
         return CliRunner().invoke(app, [*step.command, *state]), None
     path = tmp_path / f"rules-{index}.yaml"
     path.write_text(step.text, encoding="utf-8")
-    result = CliRunner().invoke(app, [*step.command, "--sandbox", *state, str(path)], env=step.env)
+    # rewrite-images takes the file as --rules (its arguments are the files it rewrites).
+    file = ["--rules", str(path)] if step.command[0] == "rewrite-images" else [str(path)]
+    result = CliRunner().invoke(app, [*step.command, "--sandbox", *state, *file], env=step.env)
     return result, load_file(path)
 
 

@@ -19,6 +19,7 @@ class ForCommand(StrEnum):
     apply = "apply"
     status = "status"
     backfill = "backfill"
+    rewrite_ecs = "rewrite-ecs"
 
 
 _PRUNE_HELP = (
@@ -36,7 +37,8 @@ def iam_policy(
         typer.Option(
             "--for",
             metavar="COMMAND",
-            help="The command the role runs: plan, apply, status or backfill.",
+            help="The command the role runs: plan, apply, status, backfill or rewrite-ecs "
+            "(rewrite-images --ecs --write).",
         ),
     ] = ForCommand.plan,
     account: Annotated[

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ptc.cli.aws import DEFAULT_SANDBOX_STATE, Profile, SandboxFlag, SandboxState
+from ptc.cli.aws import (
+    DEFAULT_SANDBOX_STATE,
+    Profile,
+    SandboxFlag,
+    SandboxState,
+    aws_session,
+)
 from ptc.cli.output import fail, out
 from ptc.errors import EXIT_FAILED, EXIT_OK, PtcError
 from ptc.text import printable
@@ -192,7 +198,6 @@ def _live_ecs(
 ) -> Report:
     """Read (and with --write register) the live task definitions; AWS errors end the run."""
     from ptc.aws.ecs import TaskDefinitions
-    from ptc.cli.aws import aws_session
     from ptc.rewrite import taskdefs
 
     sandbox, state, profile = where
