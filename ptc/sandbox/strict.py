@@ -5,6 +5,12 @@ The rule is the strict reading: when in doubt, refuse what AWS might refuse, so 
 configuration the sandbox accepts is one the service accepts too. Exceptions are marked
 "not strict" with the reason.
 
+ECS
+  * DescribeTaskDefinition with a family and no revision answers the latest ACTIVE revision
+    (ECS API reference, DescribeTaskDefinition: "If a revision isn't specified, the latest
+    ACTIVE revision is used"); moto's own answer is the latest revision of any status, and a
+    family without an ACTIVE one is ClientException (ptc/sandbox/ecs.py).
+
 Prefixes
   * A trailing '/' on ecrRepositoryPrefix, upstreamRepositoryPrefix or a template prefix is
     kept: the prefix is stored and echoed exactly as sent, and `team/` and `team` name the

@@ -190,6 +190,25 @@ def test_deregistered_revisions_are_kept_by_the_sandbox(sandbox: Path) -> None:
     assert answer["taskDefinition"]["status"] == "INACTIVE"
 
 
+def test_the_latest_active_revision_is_read(sandbox: Path) -> None:
+    """Deregistering a cached revision 2 of api leaves revision 1, which is read."""
+    with running(sandbox) as info:
+        client = info.client("ecs", "us-east-1")
+        upstream = {
+            **API,
+            "containerDefinitions": [{"name": "api", "image": "redis:7", "memory": 1}],
+        }
+        client.register_task_definition(**upstream)
+        client.deregister_task_definition(taskDefinition="api:1")
+        client.register_task_definition(**API)
+        client.deregister_task_definition(taskDefinition="api:3")
+
+    result = _run(sandbox, "--check", "--family", "api")
+
+    assert result.exit_code == 1, result.output
+    assert "api:5:17: would rewrite: redis:7 -> " in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

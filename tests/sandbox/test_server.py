@@ -55,6 +55,23 @@ def test_background_server_serves_and_persists(tmp_path: Path) -> None:
     )
 
 
+def test_background_server_serves_ecs_and_keeps_task_definitions(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    server = start_background(path)
+    try:
+        ecs = server.info().client("ecs")
+        ecs.register_task_definition(
+            family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+        )
+        assert ecs.list_task_definition_families()["families"] == ["web"]
+    finally:
+        server.stop()
+    saved = json.loads(path.read_text())["accounts"]["123456789012"]["us-east-1"]
+    assert [(d["family"], d["revision"], d["status"]) for d in saved["taskDefinitions"]] == [
+        ("web", 1, "ACTIVE")
+    ]
+
+
 def test_session_server_fixture_answers(sandbox_server: Any) -> None:
     secrets = _client(sandbox_server.url, "secretsmanager")
     arn = secrets.create_secret(
