@@ -11,7 +11,14 @@ N rules and M templates in each of three regions. Then, each timed as whole comm
 
 Finally the API calls one `ptc plan` makes are counted with botocore event hooks.
 
-Usage: python benchmarks/plan_speed.py [--rules 50] [--templates 20] [--runs 5]
+With --breakdown, also where one `ptc plan`'s time goes (medians of --runs): imports (the
+sum of `python -X importtime`'s own times), then, timed inside one fresh interpreter,
+loading and checking the file, making the session and clients (and the time botocore spent
+creating clients, summed over threads, wherever that happened), reading and planning (the
+API calls), and rendering. Setup still uses Terraform; --no-terraform skips Terraform
+(setup by `ptc apply`, no `terraform plan` figure).
+
+Usage: python benchmarks/plan_speed.py [--rules 50] [--templates 20] [--runs 5] [--breakdown]
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 UPSTREAMS = ["quay.io", "public.ecr.aws", "registry.k8s.io"]
@@ -146,9 +154,15 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=50)
     parser.add_argument("--templates", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--breakdown", action="store_true", help="where plan's time goes")
+    parser.add_argument("--no-terraform", action="store_true", help="set up with ptc apply")
+    parser.add_argument("--phases", type=Path, help=argparse.SUPPRESS)  # the timed child
     args = parser.parse_args()
+    if args.phases is not None:
+        print(json.dumps(phases(args.phases)))
+        return
     terraform = shutil.which("terraform")
-    if terraform is None or not TF_MIRROR.is_dir():
+    if not args.no_terraform and (terraform is None or not TF_MIRROR.is_dir()):
         raise SystemExit("needs terraform and the provider mirror in /opt/tf-plugins")
     work = Path(tempfile.mkdtemp(prefix="ptc-bench-"))
     port = free_port()
@@ -169,7 +183,7 @@ def main() -> None:
     )
     server = start_server(port, env)
     try:
-        run(args, work, url, env, terraform)
+        run(args, work, url, env, terraform or "terraform")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -178,22 +192,109 @@ def main() -> None:
 def run(args: argparse.Namespace, work: Path, url: str, env: dict[str, str], tf: str) -> None:
     (work / "main.tf").write_text(terraform_config(url, args.rules, args.templates))
     (work / "rules.yaml").write_text(ptc_file(args.rules, args.templates))
-    subprocess.run([tf, "init", "-input=false"], env=env, cwd=work, check=True, capture_output=True)
-    setup = time.perf_counter()
-    subprocess.run(
-        [tf, "apply", "-auto-approve", "-input=false", "-parallelism=10"],
-        env=env, cwd=work, check=True, capture_output=True,
-    )  # fmt: skip
-    print(f"setup: terraform apply of {3 * (args.rules + args.templates)} resources "
-          f"took {time.perf_counter() - setup:.1f} s")  # fmt: skip
     ptc_env = {**env, "AWS_ENDPOINT_URL": url}
-    tf_time, _ = timed([tf, "plan", "-input=false", "-detailed-exitcode"], env, work, args.runs)
+    setup = time.perf_counter()
+    if args.no_terraform:
+        apply = [sys.executable, "-m", "ptc", "apply", "rules.yaml", "--auto-approve"]
+        subprocess.run(apply, env=ptc_env, cwd=work, check=True, capture_output=True)
+    else:
+        init = [tf, "init", "-input=false"]
+        subprocess.run(init, env=env, cwd=work, check=True, capture_output=True)
+        subprocess.run(
+            [tf, "apply", "-auto-approve", "-input=false", "-parallelism=10"],
+            env=env, cwd=work, check=True, capture_output=True,
+        )  # fmt: skip
+    print(f"setup: apply of {3 * (args.rules + args.templates)} resources "
+          f"took {time.perf_counter() - setup:.1f} s")  # fmt: skip
+    tf_time = float("nan")
+    if not args.no_terraform:
+        tf_plan = [tf, "plan", "-input=false", "-detailed-exitcode"]
+        tf_time, _ = timed(tf_plan, env, work, args.runs)
     ptc_cmd = [sys.executable, "-m", "ptc", "plan", "rules.yaml", "--detailed-exitcode"]
     ptc_time, ptc_out = timed(ptc_cmd, ptc_env, work, args.runs)
     aws_cmd = [sys.executable, "-m", "awscli", "ecr", "describe-pull-through-cache-rules"]
     aws_time, _ = timed([*aws_cmd, "--endpoint-url", url], env, work, args.runs)
     calls = count_calls(url, env, args, work)
     report(args, tf_time, ptc_time, aws_time, ptc_out, calls)
+    if args.breakdown:
+        report_breakdown(breakdown(ptc_env, work, args.runs), ptc_time)
+
+
+def import_seconds(env: dict[str, str], work: Path) -> float:
+    """Total import time of one `ptc plan`: the sum of every module's own import time."""
+    command = [sys.executable, "-X", "importtime", "-m", "ptc", "plan", "rules.yaml"]
+    done = subprocess.run(command, env=env, cwd=work, capture_output=True, text=True)
+    total = 0
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            own = line.removeprefix("import time:").split("|")[0].strip()
+            total += int(own) if own.isdigit() else 0
+    return total / 1e6
+
+
+def phases(path: Path) -> dict[str, float]:
+    """One `ptc plan`'s phases, timed in this (fresh) interpreter; imports come first."""
+    import threading
+
+    start = time.perf_counter()
+    import botocore.session
+
+    from ptc.aws.gateway import Gateway, make_session
+    from ptc.cli.plan import _console
+    from ptc.plan.render import render_plan
+    from ptc.workflow import load_desired, plan_desired
+
+    creating = [0.0]
+    lock = threading.Lock()
+    create = botocore.session.Session.create_client
+
+    def timed_create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return create(self, *args, **kwargs)
+        finally:
+            with lock:
+                creating[0] += time.perf_counter() - began
+
+    botocore.session.Session.create_client = timed_create  # type: ignore[method-assign]
+    marks = {"imports (in-process)": time.perf_counter()}
+    desired = load_desired(path)
+    marks["load and check the file"] = time.perf_counter()
+    gateway = Gateway(make_session(), desired.regions)
+    marks["session and clients"] = time.perf_counter()
+    planned = plan_desired(desired, gateway)
+    marks["read live state and plan (API)"] = time.perf_counter()
+    with open(os.devnull, "w") as sink:
+        console = _console()
+        console.file = sink
+        render_plan(planned.plan, console)
+    marks["render"] = time.perf_counter()
+    result, last = {}, start
+    for name, mark in marks.items():
+        result[name], last = mark - last, mark
+    result["creating clients (summed over threads)"] = creating[0]
+    return result
+
+
+def breakdown(env: dict[str, str], work: Path, runs: int) -> dict[str, float]:
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        samples.setdefault("imports (python -X importtime)", []).append(import_seconds(env, work))
+        command = [sys.executable, __file__, "--phases", str(work / "rules.yaml")]
+        done = subprocess.run(command, env=env, cwd=work, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"the timed plan failed:\n{done.stderr}")
+        for name, seconds in json.loads(done.stdout).items():
+            samples.setdefault(name, []).append(seconds)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def report_breakdown(parts: dict[str, float], total: float) -> None:
+    print(f"\nWhere one `ptc plan` goes (median of each part; whole command {total:.2f} s):\n")
+    print("| part | time |")
+    print("|---|---:|")
+    for name, seconds in parts.items():
+        print(f"| {name} | {seconds * 1000:.0f} ms |")
 
 
 def report(
@@ -209,11 +310,13 @@ def report(
           f"regions; median of {args.runs} runs; ptc plan says: {verdict}\n")  # fmt: skip
     print("| command | wall time |")
     print("|---|---|")
-    print(f"| `terraform plan` (3 provider aliases) | {tf_time:.2f} s |")
+    if tf_time == tf_time:  # not NaN: Terraform ran
+        print(f"| `terraform plan` (3 provider aliases) | {tf_time:.2f} s |")
     print(f"| `ptc plan` (3 regions) | {ptc_time:.2f} s |")
     print(f"| `aws ecr describe-pull-through-cache-rules` (1 call, 1 region) | {aws_time:.2f} s |")
-    print(f"\nptc plan is {tf_time / ptc_time:.1f}x faster than terraform plan, and takes "
-          f"{ptc_time / aws_time:.2f}x the time of one aws CLI call.")  # fmt: skip
+    if tf_time == tf_time:
+        print(f"\nptc plan is {tf_time / ptc_time:.1f}x faster than terraform plan.")
+    print(f"ptc plan takes {ptc_time / aws_time:.2f}x the time of one aws CLI call.")
     total = sum(calls.values())
     print(f"\nAPI calls of one ptc plan: {total} for {3 * (args.rules + args.templates)} live "
           "rules and templates (tests/plan proves the count does not grow with them):")  # fmt: skip

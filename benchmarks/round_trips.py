@@ -1,0 +1,135 @@
+"""Round trips: `ptc apply` and `ptc plan` with a delay added to every answer, next to a floor.
+
+Starts `ptc sandbox serve` on a free loopback port and a delaying proxy in front of it
+(benchmarks/latency_proxy.py, --delay seconds per answer). Each run starts from an empty
+sandbox and times, through the proxy, as whole commands:
+
+  * `ptc apply --auto-approve` of N rules, M templates and S managed secrets in R regions
+    (R × (N + M + S) changes, then apply's verifying re-read);
+  * `ptc plan` of the same file, which must show no changes;
+  * the floor: benchmarks/boto3_floor.py, the same reads in bare boto3, all concurrent.
+
+and prints the medians and plan's ratio to the floor. Not run by the tests.
+
+    python benchmarks/round_trips.py [--regions 3] [--secrets 0] [--delay 0.1] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from latency_proxy import delaying_proxy  # noqa: E402
+from plan_speed import LIFECYCLE, UPSTREAMS, free_port, start_server  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONS = [
+    "us-east-1", "eu-west-1", "ap-southeast-2", "us-east-2", "us-west-1", "us-west-2",
+    "ca-central-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "sa-east-1",
+]  # fmt: skip
+
+
+def ptc_file(regions: list[str], rules: int, templates: int, secrets: int) -> str:
+    lines = ["version: 1", 'account: "123456789012"', f"regions: [{', '.join(regions)}]"]
+    lines.append("rules:")
+    for i in range(rules):
+        lines += [f"  - prefix: cache-{i:02d}", f"    upstream: {UPSTREAMS[i % 3]}"]
+    if secrets:
+        lines.append("secrets:")
+    for i in range(secrets):
+        lines += [
+            f"  - name: ecr-pullthroughcache/bench-{i:02d}",
+            "    username: {env: BENCH_USERNAME}",
+            "    access_token: {env: BENCH_TOKEN}",
+        ]
+    lines.append("templates:")
+    for i in range(templates):
+        lines += [
+            f"  - prefix: cache-{i:02d}",
+            "    applied_for: [PULL_THROUGH_CACHE]",
+            f"    lifecycle_policy: {LIFECYCLE}".replace("'", '"'),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, ok: tuple[int, ...]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in ok:
+        raise SystemExit(
+            f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+        )
+    return elapsed
+
+
+def one_run(
+    args: argparse.Namespace, regions: list[str], work: Path, env: dict[str, str]
+) -> dict[str, float]:
+    port = free_port()
+    server = start_server(port, env)
+    try:
+        with delaying_proxy(f"http://127.0.0.1:{port}", args.delay) as url:
+            proxied = {**env, "AWS_ENDPOINT_URL": url}
+            ptc = [sys.executable, "-m", "ptc"]
+            apply = [*ptc, "apply", "rules.yaml", "--auto-approve"]
+            plan = [*ptc, "plan", "rules.yaml", "--detailed-exitcode"]
+            floor = [sys.executable, str(ROOT / "benchmarks" / "boto3_floor.py"), *regions]
+            return {
+                "apply": timed(apply, proxied, work, (0,)),
+                "plan": timed(plan, proxied, work, (0,)),
+                "floor": timed([*floor, "--secrets", str(args.secrets)], proxied, work, (0,)),
+            }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, default=3, choices=range(1, len(REGIONS) + 1))
+    parser.add_argument("--rules", type=int, default=50)
+    parser.add_argument("--templates", type=int, default=20)
+    parser.add_argument("--secrets", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.1)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    regions = REGIONS[: args.regions]
+    work = Path(tempfile.mkdtemp(prefix="ptc-rtt-"))
+    (work / "rules.yaml").write_text(ptc_file(regions, args.rules, args.templates, args.secrets))
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": regions[0],
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "BENCH_USERNAME": "bench",
+        "BENCH_TOKEN": "not-a-real-token",
+    }
+    runs = [one_run(args, regions, work, env) for _ in range(args.runs)]
+    medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    changes = len(regions) * (args.rules + args.templates + args.secrets)
+    print(f"{len(regions)} regions, {args.rules} rules, {args.templates} templates, "
+          f"{args.secrets} managed secrets; +{args.delay * 1000:.0f} ms per answer; "
+          f"median of {args.runs} runs\n")  # fmt: skip
+    print("| command | wall time |")
+    print("|---|---:|")
+    print(f"| `ptc apply` ({changes} changes, then verify) | {medians['apply']:.2f} s |")
+    print(f"| `ptc plan` (no changes) | {medians['plan']:.2f} s |")
+    print(f"| bare-boto3 floor (same reads, all concurrent) | {medians['floor']:.2f} s |")
+    print(f"\nptc plan takes {medians['plan'] / medians['floor']:.2f}x the floor.")
+
+
+if __name__ == "__main__":
+    main()
