@@ -6,6 +6,7 @@ The CLI calls these and renders what they return; tests call them directly.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,15 +76,16 @@ def plan_desired(
     Without `secret_values` (--without-secret-values) no secret value is read, neither
     from its source nor from AWS: a plan job then needs no credentials to compare.
     """
-    account = check_account(desired, gateway)
+    account = None  # with `account:` in the file, STS answers alongside the reads
     if desired.account is None:
         # validate could not run these without `account:`; the credentials' account decides.
+        account = check_account(desired, gateway)
         problems = account_problems(desired, account)
         if problems:
             raise PlanError(f"cannot plan for account {account}:\n  " + "\n  ".join(problems))
     if secret_values and not placeholders:
         check_sources(desired)
-    live = gateway.read(account)
+    live = read_live(desired, gateway, account, secret_values=secret_values)
     plan = make_plan(
         desired,
         live,
@@ -126,6 +128,37 @@ def compare_deferred_values(
 
 def _outline(plan: Plan, skip: set[str] | None = None) -> list[tuple[str, str]]:
     return [(c.address, str(c.action)) for c in plan.changes if c.address not in (skip or ())]
+
+
+def read_live(
+    desired: DesiredState,
+    gateway: Gateway,
+    account: str | None = None,
+    *,
+    secret_values: bool = True,
+) -> LiveState:
+    """The live state of the desired regions, with the account checked alongside.
+
+    STS answers while the regions are read, rather than one round trip before them: reads
+    change nothing, and a wrong account is still refused before anything is planned. The
+    values of the managed secrets are fetched in the same wave, for the plan to compare,
+    but only once STS has confirmed the account: no value is read from the wrong one, and
+    none at all without `secret_values`.
+    """
+    wanted: dict[str, set[str]] = {}
+    for secret in desired.secrets if secret_values else []:
+        wanted.setdefault(secret.region, set()).add(secret.name)
+    if account is not None:
+        return gateway.read(account, wanted)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(check_account, desired, gateway)
+        try:
+            live = gateway.read("", wanted, before_values=checked.result)
+        except PtcError:
+            checked.result()  # the account's refusal, if any, explains more than the read's
+            raise
+        live.account = checked.result()
+    return live
 
 
 def check_sources(desired: DesiredState) -> None:
@@ -195,7 +228,7 @@ def apply(
     )
     if report.ok and desired is not None:
         try:
-            live = gateway.read(plan.account)
+            live = read_live(desired, gateway, plan.account)
             again = make_plan(
                 desired,
                 live,

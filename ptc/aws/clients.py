@@ -1,20 +1,24 @@
-"""The boto3 clients of one account across regions, shared by every AWS-facing class.
+"""The botocore clients of one account across regions, shared by every AWS-facing class.
 
-Clients are made up front, once per command run: boto3 sessions are not thread-safe and
-clients are, so region threads reuse them. Every client retries throttling and 5xx answers
-with botocore's adaptive mode, bounded. Importing this module also keeps secret values out
-of botocore's DEBUG log, so no client can be made without that filter in place.
+One botocore session per command run, and no boto3: ptc needs only clients, and boto3 would
+import s3transfer and its resource layer for nothing. Clients are made lazily, the first
+time a region's read or write needs them, so that making one overlaps the calls already in
+flight in other threads; a lock guards the session, which is not thread-safe, while the
+clients themselves are. Every client retries throttling and 5xx answers with botocore's
+adaptive mode, bounded. Importing this module also keeps secret values out of botocore's
+DEBUG log, so no client can be made without that filter in place.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from ptc.aws.errors import AwsError, require_json, translate
@@ -43,34 +47,98 @@ for _name in ("botocore.endpoint", "botocore.parsers"):
     logging.getLogger(_name).addFilter(_WithholdSecretValues())
 
 
+class Session(Protocol):
+    """What ptc asks of a session; botocore's (below) and boto3's (tests, sandbox) both fit."""
+
+    @property
+    def region_name(self) -> str | None: ...
+
+    @property
+    def client(self) -> Callable[..., Any]: ...  # client(service, region_name=, config=)
+
+
+class CoreSession:
+    """A botocore session with the two members of boto3.Session that ptc uses."""
+
+    def __init__(self, profile: str | None = None) -> None:
+        self.core = botocore.session.Session(profile=profile)
+
+    @property
+    def region_name(self) -> str | None:
+        region = self.core.get_config_variable("region")
+        return str(region) if region else None
+
+    def client(
+        self, service_name: str, region_name: str | None = None, config: Config | None = None
+    ) -> Any:
+        return self.core.create_client(service_name, region_name=region_name, config=config)
+
+
+class _Lazy(Mapping[str, Any]):
+    """region -> client, each made on first use (under the session's lock)."""
+
+    def __init__(
+        self, make: Callable[[str], Any], regions: list[str], lock: threading.RLock
+    ) -> None:
+        self._make = make
+        self._regions = regions
+        self._lock = lock
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, region: str) -> Any:
+        client = self._made.get(region)
+        if client is not None:
+            return client
+        if region not in self._regions:
+            raise KeyError(region)
+        with self._lock:
+            if region not in self._made:
+                self._made[region] = self._make(region)
+            return self._made[region]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._regions)
+
+    def __len__(self) -> int:
+        return len(self._regions)
+
+
 class RegionalClients:
     """ECR (and, where `SECRETS` is set, Secrets Manager) per region, plus one STS client."""
 
     SECRETS: ClassVar[bool] = True
 
     def __init__(
-        self, session: boto3.Session, regions: Iterable[str], config: Config = RETRY_CONFIG
+        self, session: Session, regions: Iterable[str], config: Config = RETRY_CONFIG
     ) -> None:
         self.session = session
         self.regions = list(dict.fromkeys(regions))
         self._caller_arn: str | None = None  # known once account_id has asked STS
-        with translate(), _endpoint_errors():
-            self._ecr = {
-                r: session.client("ecr", region_name=r, config=config) for r in self.regions
-            }
-            self._sm = {
-                r: session.client("secretsmanager", region_name=r, config=config)
-                for r in (self.regions if self.SECRETS else [])
-            }
-            first = self.regions[0] if self.regions else "us-east-1"
-            self._sts = session.client("sts", region_name=first, config=config)
-        for client in self.clients():
-            check_endpoint(client.meta.endpoint_url)
-            if client.meta.service_model.protocol == "json":
-                client.meta.events.register("before-parse", require_json)
+        self._config = config
+        self._lock = threading.RLock()
+        self._ecr = _Lazy(lambda r: self._make("ecr", r), self.regions, self._lock)
+        sm_regions = self.regions if self.SECRETS else []
+        self._sm = _Lazy(lambda r: self._make("secretsmanager", r), sm_regions, self._lock)
+        self._sts_client: Any = None
+
+    def _make(self, service: str, region: str) -> Any:
+        with self._lock, translate(), _endpoint_errors():
+            client = self.session.client(service, region_name=region, config=self._config)
+        check_endpoint(client.meta.endpoint_url)
+        if client.meta.service_model.protocol == "json":
+            client.meta.events.register("before-parse", require_json)
+        return client
+
+    @property
+    def _sts(self) -> Any:
+        with self._lock:
+            if self._sts_client is None:
+                first = self.regions[0] if self.regions else "us-east-1"
+                self._sts_client = self._make("sts", first)
+            return self._sts_client
 
     def clients(self) -> list[Any]:
-        """Every client, for tests and tools that hook botocore events."""
+        """Every client (made now), for tests and tools that hook botocore events."""
         return [*self._ecr.values(), *self._sm.values(), self._sts]
 
     def account_id(self) -> str:
@@ -109,6 +177,11 @@ def check_endpoint(url: str) -> None:
             f"invalid AWS endpoint {url!r}: {problem}; "
             "check AWS_ENDPOINT_URL (or the profile's endpoint_url)"
         )
+
+
+def make_session(profile: str | None = None) -> Session:
+    with translate():
+        return CoreSession(profile)
 
 
 def paginate(

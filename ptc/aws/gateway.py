@@ -1,22 +1,25 @@
 """Plan's and apply's AWS side: reads live state and makes the changes.
 
-Reads use boto3 paginators, so a region costs a handful of calls however many rules it
+Reads use botocore paginators, so a region costs a handful of calls however many rules it
 has: DescribePullThroughCacheRules, DescribeRepositoryCreationTemplates and ListSecrets
 (one page each up to 100 or 1000 items) and GetRegistryPolicy, plus one
-BatchGetSecretValue per 20 managed secrets when values are compared. Regions are read
-concurrently. The clients, their retries and the log filter are ptc.aws.clients'.
+BatchGetSecretValue per 20 managed secrets when values are compared. All of them run in
+one wave: every region's reads at once, each secret-value batch as soon as its region's
+ListSecrets has answered, so a plan waits for one or two round trips, not one per call.
+The clients, their retries and the log filter are ptc.aws.clients'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-import boto3
+from botocore.config import Config
 
 from ptc import catalog
-from ptc.aws.clients import RegionalClients, paginate
+from ptc.aws.clients import RETRY_CONFIG, RegionalClients, Session, make_session, paginate
 from ptc.aws.errors import translate
 from ptc.aws.requests import (
     rule_create_request,
@@ -27,53 +30,126 @@ from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_fr
 from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
 from ptc.plan.statements import statements_from_policy
 
+__all__ = ["Gateway", "SessionFactory", "make_session"]
+
 _SECRET_FILTER = [{"Key": "name", "Values": [catalog.SECRET_NAME_PREFIX]}]
 _BATCH = 20  # BatchGetSecretValue takes at most 20 secret IDs
+_READS = 4  # per region: secrets, rules, templates, registry policy
 
 
 class Gateway(RegionalClients):
     """ECR and Secrets Manager in one account, across regions. Create one per command run."""
 
+    def __init__(
+        self, session: Session, regions: Iterable[str], config: Config = RETRY_CONFIG
+    ) -> None:
+        super().__init__(session, regions, config)
+        # Values fetched in the read wave, each handed out once by secret_strings().
+        self._values: dict[str, str] = {}
+        self._values_lock = threading.Lock()
+        self._before_values: Callable[[], object] | None = None
+
     # -- reads -------------------------------------------------------------------------
 
-    def read(self, account: str) -> LiveState:
+    def read(
+        self,
+        account: str,
+        secret_values: Mapping[str, Collection[str]] | None = None,
+        before_values: Callable[[], object] | None = None,
+    ) -> LiveState:
+        """The live state; `secret_values` (region -> secret names) are fetched in the wave.
+
+        Every read of every region is in flight at once: there is no cap below the number
+        of reads, as each thread only waits for an answer. `before_values` is called (and
+        may raise) before any secret value is fetched: the account check, answering while
+        ListSecrets does.
+        """
+        wanted = secret_values or {}
+        self._before_values = before_values
         state = LiveState(account, list(self.regions))
-        with ThreadPoolExecutor(max_workers=min(8, max(1, len(self.regions)))) as pool:
-            for region_state in pool.map(self._read_region, self.regions):
-                state.rules += region_state.rules
-                state.templates += region_state.templates
-                state.secrets += region_state.secrets
-                state.secret_versions.update(region_state.secret_versions)
-                state.statements += region_state.statements
-                state.registry_policies.update(region_state.registry_policies)
+        with ThreadPoolExecutor(max_workers=max(1, _READS * len(self.regions))) as pool:
+            reads = [
+                (region, self._submit_reads(pool, region, wanted.get(region, ())))
+                for region in self.regions
+            ]
+            for region, futures in reads:
+                part = self._region_state(region, *(f.result() for f in futures))
+                state.rules += part.rules
+                state.templates += part.templates
+                state.secrets += part.secrets
+                state.secret_versions.update(part.secret_versions)
+                state.statements += part.statements
+                state.registry_policies.update(part.registry_policies)
         return state
 
-    def _read_region(self, region: str) -> LiveState:
+    def _submit_reads(
+        self, pool: ThreadPoolExecutor, region: str, names: Collection[str]
+    ) -> list[Future[Any]]:
+        return [
+            pool.submit(self._secrets, region, names),
+            pool.submit(self._listed, region, "describe_pull_through_cache_rules"),
+            pool.submit(self._listed, region, "describe_repository_creation_templates"),
+            pool.submit(self.registry_policy, region),
+        ]
+
+    def _listed(self, region: str, operation: str) -> list[dict[str, Any]]:
+        key = {
+            "describe_pull_through_cache_rules": "pullThroughCacheRules",
+            "describe_repository_creation_templates": "repositoryCreationTemplates",
+        }[operation]
         with translate(region):
-            part = LiveState("", [region])
+            return paginate(self._ecr[region], operation, key)
+
+    def _secrets(self, region: str, names: Collection[str]) -> list[dict[str, Any]]:
+        """The region's ecr-pullthroughcache/ secrets; the values of `names` fetched too."""
+        with translate(region):
             secrets = paginate(
                 self._sm[region], "list_secrets", "SecretList", Filters=_SECRET_FILTER
             )
-            part.secrets = [secret_from_api(s, region) for s in secrets]
-            part.secret_versions = {s["ARN"]: str(s.get("LastChangedDate", "")) for s in secrets}
-            index = part.index(region)
-            rules = paginate(
-                self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
-            )
-            part.rules = [rule_from_api(r, region, index) for r in rules]
-            templates = paginate(
-                self._ecr[region],
-                "describe_repository_creation_templates",
-                "repositoryCreationTemplates",
-            )
-            part.templates = [template_from_api(t, region) for t in templates]
-        policy = self.registry_policy(region)
+        arns = [s["ARN"] for s in secrets if s["Name"] in names]
+        if arns and self._before_values is not None:
+            self._before_values()
+        batches = [arns[i : i + _BATCH] for i in range(0, len(arns), _BATCH)]
+        if len(batches) > 1:
+            with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+                fetched = list(pool.map(lambda batch: self._fetch(region, batch), batches))
+        else:
+            fetched = [self._fetch(region, batch) for batch in batches]
+        with self._values_lock:
+            for values in fetched:
+                self._values.update(values)
+        return secrets
+
+    def _region_state(
+        self,
+        region: str,
+        secrets: list[dict[str, Any]],
+        rules: list[dict[str, Any]],
+        templates: list[dict[str, Any]],
+        policy: str | None,
+    ) -> LiveState:
+        part = LiveState("", [region])
+        part.secrets = [secret_from_api(s, region) for s in secrets]
+        part.secret_versions = {s["ARN"]: str(s.get("LastChangedDate", "")) for s in secrets}
+        index = part.index(region)
+        part.rules = [rule_from_api(r, region, index) for r in rules]
+        part.templates = [template_from_api(t, region) for t in templates]
         part.registry_policies = {region: policy}
         part.statements = statements_from_policy(policy, region)
         return part
 
     def secret_strings(self, region: str, arns: list[str]) -> dict[str, str]:
-        """The live SecretString of each ARN. Callers compare and drop them at once."""
+        """The live SecretString of each ARN. Callers compare and drop them at once.
+
+        Values the read wave fetched are handed out (and forgotten) here; the rest are
+        fetched now.
+        """
+        with self._values_lock:
+            values = {arn: self._values.pop(arn) for arn in arns if arn in self._values}
+        values.update(self._fetch(region, [arn for arn in arns if arn not in values]))
+        return values
+
+    def _fetch(self, region: str, arns: list[str]) -> dict[str, str]:
         values: dict[str, str] = {}
         with translate(region):
             for start in range(0, len(arns), _BATCH):
@@ -150,9 +226,4 @@ class Gateway(RegionalClients):
             self._ecr[region].delete_registry_policy()
 
 
-def make_session(profile: str | None = None) -> boto3.Session:
-    with translate():
-        return boto3.Session(profile_name=profile)
-
-
-SessionFactory = Callable[[], boto3.Session]
+SessionFactory = Callable[[], Session]

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
-import boto3
 from botocore.config import Config
 
-from ptc.aws.clients import RETRY_CONFIG, RegionalClients, paginate
+from ptc.aws.clients import RETRY_CONFIG, RegionalClients, Session, paginate
 from ptc.aws.errors import AwsError, translate
 from ptc.config.documents import canonical_json
 from ptc.status.match import InScope
@@ -35,7 +34,7 @@ class RepositoryGateway(RegionalClients):
 
     def __init__(
         self,
-        session: boto3.Session,
+        session: Session,
         regions: Iterable[str],
         config: Config = RETRY_CONFIG,
         workers: int = WORKERS,

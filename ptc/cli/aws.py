@@ -1,4 +1,4 @@
-"""Options shared by the commands that talk to AWS, and how they get a boto3 session."""
+"""Options shared by the commands that talk to AWS, and how they get a session."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import typer
 from ptc.errors import PtcError, UsageError
 
 if TYPE_CHECKING:
-    import boto3
-
+    from ptc.aws.clients import Session
     from ptc.standin import StandIn
 
 SandboxFlag = Annotated[
@@ -54,14 +53,14 @@ def check_session_options(sandbox: bool, profile: str | None) -> None:
 
 @dataclass(frozen=True)
 class Connection:
-    """A boto3 session and, in the embedded sandbox, what stands in for secret values there."""
+    """A session and, in the embedded sandbox, what stands in for secret values there."""
 
-    session: boto3.Session
+    session: Session
     stand_in: StandIn | None = None
 
 
 @contextmanager
-def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[boto3.Session]:
+def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[Session]:
     """A session for the real AWS, or for the embedded sandbox (saved on the way out)."""
     with aws_connection(sandbox, state, profile) as connection:
         yield connection.session
@@ -72,7 +71,7 @@ def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[
     """Like aws_session, with the sandbox's stand-in for secret values (None for AWS)."""
     check_session_options(sandbox, profile)
     if not sandbox:
-        from ptc.aws.gateway import make_session
+        from ptc.aws.clients import make_session
 
         yield Connection(make_session(profile))
         return

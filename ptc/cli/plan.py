@@ -33,10 +33,10 @@ from ptc.errors import (
 )
 
 if TYPE_CHECKING:
-    import boto3
     from rich.console import Console
 
     from ptc.apply import ApplyReport, Outcome, Progress
+    from ptc.aws.clients import Session
     from ptc.plan.changes import Change, Plan
     from ptc.plan.desired import DesiredState
     from ptc.standin import StandIn
@@ -222,7 +222,7 @@ class _ApplyOptions:
 
 
 def _apply(
-    file: Path | None, plan_path: Path | None, session: boto3.Session, options: _ApplyOptions
+    file: Path | None, plan_path: Path | None, session: Session, options: _ApplyOptions
 ) -> ApplyReport | None:
     from ptc import workflow
     from ptc.aws.gateway import Gateway

@@ -164,13 +164,16 @@ def fault_response(kind: str, request: Any) -> AWSResponse:
 
 @dataclass
 class Faults:
-    """Fails the `target`-th logical call (0-based) of hooked clients, `attempts` times.
+    """Fails one logical call of hooked clients, `attempts` times.
 
+    `target` is the call's position (0-based) among all calls, or (operation, n) for the
+    n-th (0-based) call of that operation: reads run concurrently, so positions within a
+    read wave vary from run to run while the n-th ListSecrets does not.
     `attempts=None` fails every attempt, so the call fails after botocore's retries.
     """
 
     kind: str
-    target: int
+    target: int | tuple[str, int]
     attempts: int | None = None
     log: CallLog = field(default_factory=CallLog)
     failed_attempts: int = 0
@@ -190,7 +193,11 @@ class Faults:
     def _recorder(self, region: str) -> Callable[..., None]:
         def before_call(model: Any, **_: Any) -> None:
             with self._lock:
-                self._current.faulted = len(self.log.calls) == self.target
+                if isinstance(self.target, int):
+                    self._current.faulted = len(self.log.calls) == self.target
+                else:
+                    seen = self.log.operations().count(model.name)
+                    self._current.faulted = self.target == (model.name, seen)
                 self.log.calls.append(f"{region}:{model.name}")
 
         return before_call
@@ -225,7 +232,9 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Faults]]:
 
     monkeypatch.setattr(BotocoreStubber, "__call__", stubber)
 
-    def make(kind: str, target: int, gw: Gateway, attempts: int | None = None) -> Faults:
+    def make(
+        kind: str, target: int | tuple[str, int], gw: Gateway, attempts: int | None = None
+    ) -> Faults:
         faults = Faults(kind, target, attempts).hook(gw)
         active.append(faults)
         return faults

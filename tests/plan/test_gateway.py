@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -158,9 +162,15 @@ def test_the_number_of_calls_does_not_grow_with_the_number_of_rules(
     )
 
 
-def test_a_file_for_another_account_stops_before_any_other_call(
-    session: boto3.Session, tmp_path: Path
+def test_a_file_for_another_account_reads_no_secret_value_and_plans_nothing(
+    session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # STS answers alongside the reads; a secret's value waits for its answer.
+    session.client("secretsmanager").create_secret(
+        Name="ecr-pullthroughcache/hub", SecretString='{"username":"u","accessToken":"t"}'
+    )
+    monkeypatch.setenv("HUB_USER", "u")
+    monkeypatch.setenv("HUB_TOKEN", "t")
     path = write_file(
         tmp_path,
         """\
@@ -170,6 +180,10 @@ def test_a_file_for_another_account_stops_before_any_other_call(
         rules:
           - prefix: quay
             upstream: quay.io
+        secrets:
+          - name: ecr-pullthroughcache/hub
+            username: {env: HUB_USER}
+            access_token: {env: HUB_TOKEN}
         """,
     )
     desired = workflow.load_desired(path)
@@ -181,7 +195,8 @@ def test_a_file_for_another_account_stops_before_any_other_call(
         "the file is for account 210987654321, but the credentials of "
         "arn:aws:sts::123456789012:user/moto are for 123456789012; refusing to continue"
     )
-    assert log.calls == ["us-east-1:GetCallerIdentity"]  # the ARN came with the account
+    assert "us-east-1:GetCallerIdentity" in log.calls
+    assert not [call for call in log.calls if "GetSecretValue" in call]
 
 
 def test_a_file_without_account_plans_in_the_callers_account(
@@ -216,3 +231,106 @@ def test_deleting_what_is_already_gone_succeeds(session: boto3.Session) -> None:
     gw = gateway(session, ["eu-west-1"])
     gw.delete_rule("eu-west-1", "nothing-here")
     gw.delete_template("eu-west-1", "nothing-here")
+
+
+FIRST_WAVE = {
+    "GetCallerIdentity",
+    "ListSecrets",
+    "DescribePullThroughCacheRules",
+    "DescribeRepositoryCreationTemplates",
+    "GetRegistryPolicy",
+}
+
+
+@pytest.mark.usefixtures("credentials_env")
+def test_a_plans_reads_are_in_flight_together(
+    session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each read waits until all of them have started: read one after another, they never
+    # would, and the barrier breaks. STS answers alongside, not before.
+    for region in REGIONS:
+        _populate(session, region)
+    path = write_file(tmp_path, _file_with_secret(REGIONS))
+    monkeypatch.setenv("HUB_USER", "octocat")
+    monkeypatch.setenv("HUB_TOKEN", "dckr_pat_x")
+    desired = workflow.load_desired(path)
+    gw = gateway(session, desired.regions)
+    barrier = threading.Barrier(1 + 4 * len(REGIONS), timeout=30)
+
+    def together(model: Any, **_: Any) -> None:
+        if model.name in FIRST_WAVE:
+            barrier.wait()
+
+    for client in gw.clients():
+        client.meta.events.register("before-call", together)
+    planned = workflow.plan_desired(desired, gw)
+    assert planned.live.account == ACCOUNT
+    assert sorted(r.region for r in planned.live.rules) == sorted(REGIONS)
+    assert not barrier.broken
+
+
+@pytest.mark.usefixtures("credentials_env")
+def test_secret_values_are_fetched_in_the_read_wave(
+    session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for region in REGIONS:
+        _populate(session, region)
+    path = write_file(tmp_path, _file_with_secret(REGIONS))
+    monkeypatch.setenv("HUB_USER", "octocat")
+    monkeypatch.setenv("HUB_TOKEN", "changed")
+    desired = workflow.load_desired(path)
+    gw = gateway(session, desired.regions)
+    log = CallLog().hook(gw)
+    read = gw.read
+    during_read: list[str] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        live = read(*args, **kwargs)
+        during_read.extend(log.calls)
+        return live
+
+    monkeypatch.setattr(gw, "read", watched)
+    planned = workflow.plan_desired(desired, gw)
+    secrets = [f"{c.action} {c.address}" for c in planned.plan.actionable if c.kind == "secret"]
+    assert sorted(secrets) == sorted(f"update {region}/secret/{DOCKER}" for region in REGIONS)
+    fetched = sorted(c for c in log.calls if c.endswith(":BatchGetSecretValue"))
+    assert fetched == sorted(f"{region}:BatchGetSecretValue" for region in REGIONS)
+    assert log.calls == during_read  # nothing is fetched after the wave
+    assert VALUE not in repr(gw.__dict__)  # the values were handed out, not kept
+
+
+def _file_with_secret(regions: list[str]) -> str:
+    return f"""\
+        version: 1
+        account: "{ACCOUNT}"
+        regions: [{", ".join(regions)}]
+        rules:
+          - prefix: docker-hub
+            upstream: registry-1.docker.io
+            credentials: {DOCKER}
+        secrets:
+          - name: {DOCKER}
+            username: {{env: HUB_USER}}
+            access_token: {{env: HUB_TOKEN}}
+        templates:
+          - prefix: docker-hub
+            applied_for: [PULL_THROUGH_CACHE]
+        """
+
+
+def test_the_aws_side_needs_botocore_but_not_boto3() -> None:
+    # boto3 would bring s3transfer and its resource layer: ~0.2 s of start-up for nothing.
+    code = (
+        "import sys\n"
+        "from ptc.aws.clients import make_session\n"
+        "from ptc.aws.gateway import Gateway\n"
+        "import ptc.cli.plan, ptc.workflow, ptc.aws.repositories, ptc.aws.online\n"
+        "gateway = Gateway(make_session(), ['us-east-1', 'eu-west-1'])\n"
+        "assert len(gateway.clients()) == 5\n"
+        "print([m for m in ('boto3', 's3transfer') if m in sys.modules])\n"
+    )
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "PATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.stdout.strip() == "[]", done.stderr
