@@ -234,7 +234,7 @@ def test_apply_of_an_empty_plan_makes_no_write(session: boto3.Session, tmp_path:
     log = CallLog().hook(gw)
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
     assert report.results == [] and report.ok and report.verified is True
-    assert log.operations() == VERIFY_READS[:4]
+    assert sorted(log.operations()) == sorted(VERIFY_READS[:4])  # one wave, any order
 
 
 # -- faults at every call --------------------------------------------------------------------
