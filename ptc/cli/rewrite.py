@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from enum import StrEnum
@@ -261,17 +260,10 @@ def _render_text(report: Report, *, check: bool, to_stderr: bool) -> None:
 
 
 def _diff(file: FileResult) -> str:
+    from ptc.rewrite.unidiff import unified_diff
+
     assert file.original is not None and file.rewritten is not None
-    lines = difflib.unified_diff(
-        file.original.splitlines(keepends=True),
-        file.rewritten.splitlines(keepends=True),
-        f"a/{file.display}",
-        f"b/{file.display}",
-    )
-    text = ""
-    for line in lines:
-        text += line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-    return text
+    return unified_diff(file.original, file.rewritten, f"a/{file.display}", f"b/{file.display}")
 
 
 def _ref_line(file: FileResult, ref: RefResult, *, written: bool) -> str:
