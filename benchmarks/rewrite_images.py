@@ -11,8 +11,10 @@ with --write starts from a fresh copy of the tree):
   cli       `ptc rewrite-images` end to end in a fresh interpreter (startup, imports,
             rules file, walk, rewrite, report), printing the diff, and with --write
 
-and prints references rewritten per second and each time's ratio to the floor. Not run
-by the tests.
+and prints references rewritten per second and each time's ratio to the floor. With
+--single MB the tree is one multi-document manifest of that size instead (thousands of
+documents, as `helm template` prints for a big chart). Peak memory of each CLI run is
+printed too. Not run by the tests.
 
     .venv/bin/python benchmarks/rewrite_images.py --files 5000
 """
@@ -160,6 +162,22 @@ GENERATORS: list[tuple[str, Callable[[random.Random, int], str], float]] = [
 ]
 
 
+def generate_single(root: Path, megabytes: float, seed: int) -> None:
+    """One multi-document manifest of `megabytes`, as `helm template` prints a big chart."""
+    rng = random.Random(seed)
+    path = root / "k8s" / "all.yaml"
+    path.parent.mkdir(parents=True)
+    parts, size, index = [], 0, 0
+    while size < megabytes * 1e6:
+        parts.append(kubernetes(rng, index))
+        size += len(parts[-1])
+        index += 1
+    path.write_text("---\n".join(parts))
+    for folder in ("compose", "ecs", "docker"):
+        (root / folder).mkdir()
+    (root / "rules.yaml").write_text(RULES)
+
+
 def generate(root: Path, count: int, seed: int) -> None:
     rng = random.Random(seed)
     weights = [g[2] for g in GENERATORS]
@@ -206,15 +224,16 @@ def engine(root: Path, *, write: bool = False) -> tuple[float, dict[str, int]]:
 
 
 CLI = """
-import sys
-from ptc.cli import app, rewrite
-rewrite.register(app)
+import resource, sys
+from ptc.cli import app
 try:
     folders = ["k8s", "compose", "ecs", "docker"]
     app(["rewrite-images", "--rules", "rules.yaml", *sys.argv[1:], *folders])
 except SystemExit as exc:
     print("exit", exc.code, "boto3 imported:", "boto3" in sys.modules, file=sys.stderr)
+    print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
+PEAKS: dict[str, int] = {}  # options -> peak RSS in KiB of the CLI run
 
 
 def cli(root: Path, *options: str) -> float:
@@ -224,7 +243,10 @@ def cli(root: Path, *options: str) -> float:
         stderr=subprocess.PIPE, text=True, check=False,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
-    assert "exit 0 boto3 imported: False" in done.stderr, done.stderr
+    assert "boto3 imported: False" in done.stderr, done.stderr
+    assert done.stderr.split("exit ")[1].split()[0] in ("0", "1"), done.stderr
+    peak = int(done.stderr.split("peak ")[1].split()[0])
+    PEAKS[" ".join(options)] = max(PEAKS.get(" ".join(options), 0), peak)
     return elapsed
 
 
@@ -237,10 +259,16 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5000, help="manifests to generate")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="runs per in-process figure")
+    parser.add_argument(
+        "--single", type=float, default=0, metavar="MB", help="one manifest of MB instead"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ptc-bench-") as tmp:
         tree = Path(tmp) / "tree"
-        generate(tree, args.files, args.seed)
+        if args.single:
+            generate_single(tree, args.single, args.seed)
+        else:
+            generate(tree, args.files, args.seed)
         files = sorted(p for p in tree.rglob("*") if p.is_file() and p.name != "rules.yaml")
         size = sum(p.stat().st_size for p in files)
         floor_time = best(args.repeat, lambda: floor(files))
@@ -265,12 +293,17 @@ def main() -> None:
             return cli(copy, "--write")
 
         cli_diff_time = best(args.repeat, lambda: cli(tree))
+        cli_check_time = best(args.repeat, lambda: cli(tree, "--check"))
+        cli_json_time = best(args.repeat, lambda: cli(tree, "--format", "json"))
         cli_time = best(args.repeat, fresh_cli)
+        largest = max(p.stat().st_size for p in files)
     rows = [
         ("floor (load + serialise)", floor_time),
         ("engine, report only", engine_time),
         ("engine, --write", write_time),
         ("cli end to end, diff", cli_diff_time),
+        ("cli end to end, --check", cli_check_time),
+        ("cli end to end, --format json", cli_json_time),
         ("cli end to end, --write", cli_time),
     ]
     print(f"{len(files)} files, {size / 1e6:.1f} MB, {found} references, {rewritten} rewritten")
@@ -279,6 +312,10 @@ def main() -> None:
             f"  {name:<26} {seconds:7.2f} s  {rewritten / seconds:9,.0f} refs/s"
             f"  {seconds / floor_time:5.2f}x floor"
         )
+    budget = 3 * largest / 2**20 + 100
+    print(f"peak memory of the cli runs (budget: 3x the largest file + 100 MB = {budget:.0f} MiB):")
+    for options, peak in PEAKS.items():
+        print(f"  {options or '(diff)':<26} {peak / 1024:7.0f} MiB")
 
 
 if __name__ == "__main__":
