@@ -85,7 +85,9 @@ class _Region:
         self.secret_arns: dict[str, str] = {}
 
     def run(self, changes: Sequence[Change], progress: Progress | None) -> list[Result]:
-        return run_steps(_steps(changes), self.apply_step, PtcError, Result, self.stop, progress)
+        return run_steps(
+            _steps(changes), self.apply_step, PtcError, Result, self.stop, progress, _wave
+        )
 
     def apply_step(self, step: Sequence[Change]) -> None:
         if step[0].kind == "statement":
@@ -185,6 +187,14 @@ class _Region:
             rule.region, rule.credential_name
         )
         return rule.model_copy(update={"credential_arn": arn})
+
+
+def _wave(step: Sequence[Change]) -> int:
+    """Changes the plan puts in one position (see changes._ORDER) do not depend on each
+    other: they touch different names or prefixes. A rule's replace is one step (its
+    delete, then its create), and the deletes that make room under the quota of 50 rules
+    come in the wave before the creates."""
+    return step[0].order[1]
 
 
 def _steps(changes: Sequence[Change]) -> list[list[Change]]:

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc import workflow
+from ptc import regions, workflow
 from ptc.apply import ApplyReport, Outcome
 from ptc.aws.errors import AwsError, MalformedAnswer
 from ptc.errors import InputError
@@ -80,6 +80,13 @@ CHANGES = [
 ]
 # Which change each write call belongs to (the replace makes two calls).
 CHANGE_OF_WRITE = [0, 1, 2, 3, 4, 4]
+
+
+@pytest.fixture(autouse=True)
+def _one_change_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin the order of a region's writes and where a failure stops them;
+    tests/plan/test_apply_waves.py covers a wave's changes in flight together."""
+    monkeypatch.setattr(regions, "STEP_WORKERS", 1)
 
 
 def _prepare(session: boto3.Session, tmp_path: Path) -> Path:
