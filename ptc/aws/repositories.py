@@ -1,16 +1,17 @@
 """ECR repositories for `ptc status`: the reads that find drift and the writes of backfill.
 
-Per region: one paginated DescribeRepositories (up to 1000 repositories a page) and one
-DescribePullThroughCacheRules. Per repository in scope, a constant four calls, run on a
-bounded thread pool: DescribeImages (one page up to 1000 images), GetLifecyclePolicy,
-GetRepositoryPolicy and ListTagsForResource. Clients share clients.RETRY_CONFIG (adaptive
-retries, bounded), and every failure goes through errors.translate.
+Per region (every region at once): one paginated DescribeRepositories (up to 1000
+repositories a page) and one DescribePullThroughCacheRules. Per repository in scope, a
+constant four calls, run on a bounded thread pool: DescribeImages (one page up to 1000
+images), GetLifecyclePolicy, GetRepositoryPolicy and ListTagsForResource. Clients share
+clients.RETRY_CONFIG (adaptive retries, bounded), and every failure goes through
+errors.translate.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
@@ -46,26 +47,32 @@ class RepositoryGateway(RegionalClients):
 
     def live_rule_prefixes(self) -> dict[str, list[str]]:
         """Each region's live pull-through cache rule prefixes (the file may lack some)."""
-        prefixes: dict[str, list[str]] = {}
-        for region in self.regions:
-            with translate(region):
+
+        def prefixes(region: str) -> list[str]:
+            with translate(region):  # an answer of the wrong shape is a MalformedAnswer
                 rules = paginate(
                     self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
                 )
-                prefixes[region] = [r["ecrRepositoryPrefix"] for r in rules]
-        return prefixes
+                return [r["ecrRepositoryPrefix"] for r in rules]
+
+        return dict(zip(self.regions, self._each_region(prefixes), strict=True))
+
+    def _each_region(self, read: Callable[[str], Any]) -> list[Any]:
+        """`read` of every region, all regions at once: each thread only waits for AWS."""
+        with ThreadPoolExecutor(max_workers=max(1, len(self.regions))) as pool:
+            return list(pool.map(read, self.regions))
 
     def read(self, in_scope: InScope) -> list[RepositoryFacts]:
         """The facts of every repository in scope, in every region, read concurrently."""
-        listed: list[tuple[str, dict[str, Any]]] = []
-        for region in self.regions:
+
+        def repositories(region: str) -> list[tuple[str, dict[str, Any]]]:
             with translate(region):
-                repositories = paginate(
+                found = paginate(
                     self._ecr[region], "describe_repositories", "repositories", _PAGE_SIZE
                 )
-                listed += [
-                    (region, r) for r in repositories if in_scope(region, r["repositoryName"])
-                ]
+                return [(region, r) for r in found if in_scope(region, r["repositoryName"])]
+
+        listed = [item for items in self._each_region(repositories) for item in items]
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(listed)))) as pool:
             facts = pool.map(lambda item: self._facts(*item), listed)
             return [f for f in facts if f is not None]

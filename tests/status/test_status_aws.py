@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ptc import workflow
 from ptc.account import AccountMismatch
 from ptc.apply import Outcome
+from ptc.aws.repositories import RepositoryGateway
 from ptc.config.documents import canonical_json
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull
 from ptc.status.backfill import apply_backfill, plan_backfill
+from ptc.status.compute import read_status
 from tests.status.conftest import (
     CHANGED,
     ORIGINAL,
@@ -197,3 +202,26 @@ def test_a_file_for_another_account_is_refused(pulled: SandboxInfo, tmp_path: Pa
     other = ORIGINAL.replace("123456789012", "210987654321")
     with pytest.raises(AccountMismatch, match="the file is for account 210987654321"):
         status_of(pulled.session(), write(tmp_path, other))
+
+
+def test_regions_are_listed_at_once(pulled: SandboxInfo, tmp_path: Path) -> None:
+    # Each region's listing waits until the other's has started: region after region,
+    # they never would, and the barrier breaks.
+    desired = workflow.load_desired(write(tmp_path, ORIGINAL))
+    gateway = RepositoryGateway(pulled.session(), desired.regions)
+    barrier = threading.Barrier(len(desired.regions), timeout=30)
+
+    def together(**_: Any) -> None:
+        barrier.wait()
+
+    for client in gateway.clients():
+        for operation in ("DescribeRepositories", "DescribePullThroughCacheRules"):
+            client.meta.events.register(f"before-call.ecr.{operation}", together)
+    report = read_status(desired, gateway)
+    assert [r.facts.region for r in report.repositories] == [
+        "us-east-1",
+        "us-east-1",
+        "us-east-1",
+        "eu-west-1",
+    ]
+    assert not barrier.broken
