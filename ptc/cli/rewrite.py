@@ -163,9 +163,18 @@ def rewrite_images(
         _render(live, output_format, check=check, to_stderr=False)
         raise typer.Exit(_exit_code(live, check))
     sources = files.expand(paths, exclude or (), helm_values or ())
-    report = engine.run(sources, mapper, write=write, options=options)
     # Standard input is a filter: the document goes to stdout, the report to stderr.
     as_filter = paths == [files.STDIN] and not check
+    show_diff = output_format is RewriteFormat.text and not (check or write or as_filter)
+
+    def each(file: FileResult) -> None:
+        """Print a file's diff as soon as it is rewritten, then let go of its texts."""
+        if show_diff and file.changed and file.error is None:
+            sys.stdout.write(_diff(file))
+        if not as_filter:
+            file.release()
+
+    report = engine.run(sources, mapper, write=write, options=options, each=each)
     if as_filter and report.files[0].rewritten is not None:
         sys.stdout.write(report.files[0].rewritten)
         sys.stdout.flush()
@@ -248,7 +257,8 @@ def _render_text(report: Report, *, check: bool, to_stderr: bool) -> None:
     show_diff = not (check or report.write or to_stderr)
     if show_diff:
         for file in report.changed:
-            sys.stdout.write(_diff(file))
+            if file.original is not None:  # files from run() printed theirs as they went
+                sys.stdout.write(_diff(file))
     for file, ref in report.refs():
         if not (show_diff and ref.status == "rewritten"):
             out(_ref_line(file, ref, written=report.write), err=to_stderr)

@@ -9,7 +9,7 @@ atomic writes. Nothing here prints; the CLI renders the `Report`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,10 +48,18 @@ class FileResult:
     written: bool = False
     warnings: list[str] = field(default_factory=list)  # e.g. a hard link the write broke
     registered: str | None = None  # live ECS: the ARN of the revision --write registered
+    _was_changed: bool | None = field(default=None, init=False, repr=False)
 
     @property
     def changed(self) -> bool:
+        if self._was_changed is not None:
+            return self._was_changed
         return self.original is not None and self.rewritten != self.original
+
+    def release(self) -> None:
+        """Forget both texts once reported: a run then holds one file's text, not all."""
+        self._was_changed = self.changed
+        self.original = self.rewritten = None
 
 
 @dataclass
@@ -242,6 +250,13 @@ def run(
     *,
     write: bool = False,
     options: Options | None = None,
+    each: Callable[[FileResult], None] | None = None,
 ) -> Report:
-    files = [process(s, mapper, write=write, options=options) for s in sources]
+    """Every source in order; `each` sees each file's result as soon as it is done."""
+    files = []
+    for source in sources:
+        result = process(source, mapper, write=write, options=options)
+        if each is not None:
+            each(result)
+        files.append(result)
     return Report(mapper.target, files, write)

@@ -1,0 +1,55 @@
+"""rewrite-images holds one file's texts at a time: each diff is printed, then let go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ptc.rewrite import engine
+from tests.rewrite.conftest import HOST, RULES
+from tests.rewrite.test_cli import RULES_ARGS, _run
+
+POD = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: quay.io/team/app-{}:1\n"
+PODS = {f"pod-{n}.yaml": POD.format(n) for n in range(3)}
+
+
+@pytest.fixture
+def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[engine.Report]:
+    """Every Report a run returns, kept to look at after the command."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules.yaml").write_text(RULES)
+    for name, text in PODS.items():
+        (tmp_path / name).write_text(text)
+    seen: list[engine.Report] = []
+    run = engine.run
+
+    def keep(*args: Any, **kwargs: Any) -> engine.Report:
+        seen.append(run(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(engine, "run", keep)
+    return seen
+
+
+@pytest.mark.parametrize("options", [[], ["--check"], ["--format", "json"], ["--format", "github"]])
+def test_no_files_text_is_held_once_it_is_reported(
+    reports: list[engine.Report], options: list[str]
+) -> None:
+    result = _run(*RULES_ARGS, *options, *PODS)
+    assert result.exit_code in (0, 1), result.output
+    [report] = reports
+    assert [(f.original, f.rewritten) for f in report.files] == [(None, None)] * len(PODS)
+    assert [f.changed for f in report.files] == [True] * len(PODS)
+
+
+def test_diffs_come_file_by_file_before_the_summary(reports: list[engine.Report]) -> None:
+    result = _run(*RULES_ARGS, *PODS)
+    assert result.exit_code == 0, result.output
+    for n, name in enumerate(PODS):
+        assert (
+            f"--- a/{name}\n+++ b/{name}\n@@ -2,4 +2,4 @@\n kind: Pod\n spec:\n   containers:\n"
+            f"-  - image: quay.io/team/app-{n}:1\n+  - image: {HOST}/quay/team/app-{n}:1\n"
+        ) in result.stdout
+    assert result.stdout.index("pod-2.yaml") < result.stdout.index("to rewrite")
