@@ -80,16 +80,19 @@ def locate(
     parsed = _parse(text, strict_json=name.lower().endswith(".json"))
     kinds: list[Kind] = []
     found: list[Occurrence] = []
-    for doc in parsed.documents:
-        kind = _kind(doc, parsed.tree, name, helm)
-        if kind is None:
-            continue
-        occurrences = _occurrences(kind, doc, parsed, options)
-        if kind is Kind.HELM and not occurrences and not helm:
-            continue  # named like a values file, but without an image: not one ptc reads
-        if kind not in kinds:
-            kinds.append(kind)
-        found += occurrences
+    try:
+        for doc in parsed.documents:  # YAML: composed one by one; a later one may be broken
+            kind = _kind(doc, parsed.tree, name, helm)
+            if kind is None:
+                continue
+            occurrences = _occurrences(kind, doc, parsed, options)
+            if kind is Kind.HELM and not occurrences and not helm:
+                continue  # named like a values file, but without an image: not one ptc reads
+            if kind not in kinds:
+                kinds.append(kind)
+            found += occurrences
+    except yaml.YAMLError as exc:
+        raise ManifestError(_yaml_message(exc)) from None
     found.sort(key=lambda o: o.start)  # the report follows the text
     return Located(tuple(kinds), with_defaults(text, found, parsed.lines))
 

@@ -200,7 +200,9 @@ class Structured:
     """A parsed JSON or YAML text: its documents, and how to find spans in it."""
 
     text: str
-    documents: list[Any]
+    # A list for JSON; for YAML an iterator that composes one document at a time, so that
+    # only one document's nodes are in memory (they take ~40x the text); read it once.
+    documents: Iterable[Any]
     tree: Tree
     is_json: bool
     offset: int  # 1 when a byte order mark precedes what the parser saw
@@ -214,7 +216,8 @@ class Structured:
         """The occurrences at the paths found; `aliases` keeps every path to a shared span."""
         if self.is_json:
             wanted = [path for path, _ in found]
-            fast = json_occurrences_fast(self.text, self.documents[0], wanted, self.lines)
+            [data] = self.documents
+            fast = json_occurrences_fast(self.text, data, wanted, self.lines)
             return fast if fast is not None else json_occurrences(self.text, wanted, self.lines)
         if aliases:
             return [yaml_occurrence(node, path, self.lines, self.offset) for path, node in found]
@@ -246,7 +249,9 @@ def parse_structured(text: str, *, strict_json: bool = False) -> Structured:
                 raise
         else:
             return Structured(text, [data], PLAIN, True, offset)
-    return Structured(text, compose_yaml(body), NODES, False, offset)
+    if looks_like_json(body):  # YAML after all: its errors must show now, not later
+        return Structured(text, compose_yaml(body), NODES, False, offset)
+    return Structured(text, iter_yaml(body), NODES, False, offset)
 
 
 def find_structured(text: str, walker: Walker) -> list[Occurrence]:
@@ -260,7 +265,13 @@ def find_structured(text: str, walker: Walker) -> list[Occurrence]:
 
 def compose_yaml(text: str) -> list[yaml.Node]:
     """Every document of a YAML stream as nodes; raises yaml.YAMLError."""
-    return [node for node in yaml.compose_all(text, Loader=_LazyLoader) if node is not None]
+    return list(iter_yaml(text))
+
+
+def iter_yaml(text: str) -> Iterator[yaml.Node]:
+    """Each document of a YAML stream as nodes, composed as it is reached; raises
+    yaml.YAMLError when the document at fault is reached."""
+    return (node for node in yaml.compose_all(text, Loader=_LazyLoader) if node is not None)
 
 
 def yaml_occurrence(

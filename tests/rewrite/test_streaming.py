@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ptc.rewrite import engine
 from tests.rewrite.conftest import HOST, RULES
@@ -53,3 +54,28 @@ def test_diffs_come_file_by_file_before_the_summary(reports: list[engine.Report]
             f"-  - image: quay.io/team/app-{n}:1\n+  - image: {HOST}/quay/team/app-{n}:1\n"
         ) in result.stdout
     assert result.stdout.index("pod-2.yaml") < result.stdout.index("to rewrite")
+
+
+def test_a_yaml_stream_is_composed_one_document_at_a_time() -> None:
+    # The nodes of a document take ~40x its text: a 5 MB manifest composed whole peaked
+    # at over 250 MB. Each document is composed when it is reached, and dropped after.
+    from ptc.rewrite.documents import parse_structured
+
+    docs = iter(parse_structured("a: 1\n---\nb: 2\n---\nc: [\n").documents)
+    assert next(docs).value[0][0].value == "a"
+    assert next(docs).value[0][0].value == "b"
+    with pytest.raises(yaml.YAMLError):
+        next(docs)
+
+
+def test_a_broken_later_document_fails_the_file_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules.yaml").write_text(RULES)
+    (tmp_path / "all.yaml").write_text(POD.format(0) + "---\n" + POD.format(1) + "---\nc: [\n")
+    result = _run(*RULES_ARGS, "all.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("all.yaml: error: ")
+    assert "line 14" in result.stderr
+    assert "---" not in result.stdout
