@@ -104,3 +104,31 @@ def test_rewrite_images_prints_each_change_of_a_long_manifest_in_its_own_hunk(
     assert result.exit_code == 0, result.output
     assert result.stdout.count("\n@@ -") == 10
     assert f"\n-    - image: quay.io/x/y:1\n+    - image: {HOST}/quay/x/y:1\n" in result.stdout
+
+
+def test_pieces_are_cut_where_lines_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The texts are split into lines a piece at a time (only the hunks' lines are kept);
+    # a cut inside "\r\n" or before a lone "\r" would make lines splitlines() does not.
+    from ptc.rewrite import unidiff
+
+    monkeypatch.setattr(unidiff, "_PIECE", 3)
+    before = "a\r\nimage: x\rb\x85c\nimage: y\n" * 5
+    after = before.replace("image: y", "image: c/y")
+    assert unified_diff(before, after, "a/f", "b/f") == _difflib(before, after)
+
+
+def test_the_diff_of_a_large_file_holds_no_list_of_all_its_lines() -> None:
+    # Lists of every line of both texts took ~10x a file's size: the diff mode of
+    # rewrite-images then peaked above its memory budget on a 5 MB manifest.
+    import tracemalloc
+
+    before = "".join(f"  - image: nginx:{i % 50}\n  - name: n\n" for i in range(60_000))
+    after = before.replace("nginx:7\n", "c/nginx:7\n")
+    tracemalloc.start()
+    try:
+        diff = unified_diff(before, after, "a/f", "b/f")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert diff.count("\n@@ -") == 1_200 and diff.startswith("--- a/f\n+++ b/f\n@@ -")
+    assert peak < len(before)  # the hunks and one piece of each text, not every line
