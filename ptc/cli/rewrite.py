@@ -239,7 +239,11 @@ def _image_paths(specs: list[str]) -> dict[str, tuple[ImagePath, ...]]:
 
 def _render(report: Report, output_format: RewriteFormat, *, check: bool, to_stderr: bool) -> None:
     if output_format is RewriteFormat.json:
-        out(json.dumps(report.to_dict(), indent=2), err=to_stderr)
+        # Written as encoded, entry by entry: the report of a large tree is never whole.
+        stream = sys.stderr if to_stderr else sys.stdout
+        for chunk in json.JSONEncoder(indent=2).iterencode(report.to_dict(lazy=True)):
+            stream.write(chunk)
+        stream.write("\n")
     elif output_format is RewriteFormat.github:
         for line in _github(report, check=check):
             out(line, err=to_stderr)

@@ -89,8 +89,25 @@ class Report:
     def changed(self) -> list[FileResult]:
         return [f for f in self.files if f.changed and f.error is None]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report as `--format json` prints it (docs/rewrite-report.schema.json)."""
+    def to_dict(self, *, lazy: bool = False) -> dict[str, Any]:
+        """The report as `--format json` prints it (docs/rewrite-report.schema.json).
+
+        `lazy` makes the two arrays `Streamed`: each entry is made as json's encoder
+        reaches it, for a report written piece by piece.
+        """
+        files: list[Any] = (
+            [_file_dict(f) for f in self.files]
+            if not lazy
+            else Streamed(lambda: (_file_dict(f) for f in self.files), len(self.files))
+        )
+        refs: list[Any] = (
+            [_ref_dict(f, r) for f, r in self.refs()]
+            if not lazy
+            else Streamed(
+                lambda: (_ref_dict(f, r) for f, r in self.refs()),
+                sum(len(f.refs) for f in self.files),
+            )
+        )
         return {
             "format_version": FORMAT_VERSION,
             "target": {
@@ -105,9 +122,32 @@ class Report:
                 "files_failed": len(self.failed),
                 "written": self.write,
             },
-            "files": [_file_dict(f) for f in self.files],
-            "references": [_ref_dict(f, r) for f, r in self.refs()],
+            "files": files,
+            "references": refs,
         }
+
+
+class Streamed(list[Any]):
+    """A JSON array whose items are made one by one as they are iterated.
+
+    json's encoder with an indent (the pure-Python one) asks an array only whether it is
+    empty and then iterates it, so a 47,000-reference report never holds all its entries,
+    nor the whole text, at once. Only for writing: it compares as an empty list.
+    """
+
+    def __init__(self, make: Callable[[], Iterator[Any]], size: int) -> None:
+        super().__init__()
+        self._make = make
+        self._size = size
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._make()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
 
 
 def _file_dict(file: FileResult) -> dict[str, Any]:
