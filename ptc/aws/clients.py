@@ -58,10 +58,15 @@ class Session(Protocol):
 
 
 class CoreSession:
-    """A botocore session with the two members of boto3.Session that ptc uses."""
+    """A botocore session with the members of boto3.Session that ptc and its tools use."""
 
     def __init__(self, profile: str | None = None) -> None:
         self.core = botocore.session.Session(profile=profile)
+
+    @property
+    def events(self) -> Any:
+        """The event system every client of this session shares, as boto3.Session's."""
+        return self.core.get_component("event_emitter")
 
     @property
     def region_name(self) -> str | None:
