@@ -499,8 +499,13 @@ rules:
 
 
 def test_a_failed_apply_reports_what_was_done_and_exits_1(
-    tmp_path: Path, sandbox: list[str]
+    tmp_path: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from ptc import regions
+
+    # One change at a time, so which rule is left not attempted does not depend on timing;
+    # tests/plan/test_apply_waves.py covers a wave's changes in flight together.
+    monkeypatch.setattr(regions, "STEP_WORKERS", 1)
     path = tmp_path / "rules.yaml"
     path.write_text(FAILING)
     result = run("apply", *sandbox, "--auto-approve", path)

@@ -186,7 +186,9 @@ def check_endpoint(url: str) -> None:
 
 def make_session(profile: str | None = None) -> Session:
     with translate():
-        return CoreSession(profile)
+        session = CoreSession(profile)
+        session.core.get_scoped_config()  # an unknown profile fails now, as with boto3
+        return session
 
 
 def paginate(
