@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
-from ptc.aws.clients import RETRY_CONFIG, paginate
+from ptc.aws.clients import RETRY_CONFIG, Session, paginate
 from ptc.aws.errors import translate
 
 
 class TaskDefinitions:
     """The task-definition families of one account and region."""
 
-    def __init__(self, session: boto3.Session, region: str) -> None:
+    def __init__(self, session: Session, region: str) -> None:
         self.region = region
         with translate(region):
             self._ecs: Any = session.client("ecs", region_name=region, config=RETRY_CONFIG)
