@@ -137,7 +137,7 @@ def count_calls(
     import boto3
 
     from ptc.aws.gateway import Gateway
-    from ptc.workflow import load_desired, plan_desired
+    from ptc.engine.workflow import load_desired, plan_desired
 
     path = work / "rules.yaml"
     desired = load_desired(path)
@@ -241,8 +241,8 @@ def phases(path: Path) -> dict[str, float]:
 
     from ptc.aws.gateway import Gateway, make_session
     from ptc.cli.plan import _console
-    from ptc.plan.render import render_plan
-    from ptc.workflow import load_desired, plan_desired
+    from ptc.engine.workflow import load_desired, plan_desired
+    from ptc.render.plan import render_plan
 
     creating = [0.0]
     lock = threading.Lock()

@@ -15,11 +15,10 @@ from typing import Any
 
 import yaml
 
-from ptc import catalog
 from ptc.checks.permissions import SID_PATTERN, principal_problem
-from ptc.plan import statements
+from ptc.domain import catalog, statements
+from ptc.domain.resources import RuleResource, StatementResource, TemplateResource
 from ptc.plan.live import LiveState
-from ptc.plan.resources import RuleResource, StatementResource, TemplateResource
 
 HEADER = (
     "# Exported by 'ptc export'. Review it, keep it in version control, and run\n"

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ptc import catalog
 from ptc.config.models import PtcFile, Rule, Secret, Template
+from ptc.domain import catalog
 
 Command = Literal["plan", "apply", "status", "backfill", "rewrite-ecs"]
 COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill", "rewrite-ecs")

@@ -14,8 +14,8 @@ from typer.testing import CliRunner, Result
 
 import ptc.cli
 from ptc import errors
-from ptc.apply import ApplyReport
 from ptc.cli import app
+from ptc.engine.apply import ApplyReport
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "rules.yaml")
@@ -284,7 +284,7 @@ def test_an_interrupted_apply_reports_and_exits_130(
     sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # apply lets the calls in flight finish on Ctrl-C and returns a report saying so.
-    monkeypatch.setattr("ptc.workflow.apply", lambda *a, **k: ApplyReport(interrupted=True))
+    monkeypatch.setattr("ptc.engine.workflow.apply", lambda *a, **k: ApplyReport(interrupted=True))
     env = {"DOCKERHUB_USERNAME": "u", "DOCKERHUB_TOKEN": "t", "GHCR_USERNAME": "u"}
 
     result = run("apply", *sandbox, "--auto-approve", EXAMPLE, env=env)

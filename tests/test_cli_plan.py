@@ -501,7 +501,7 @@ rules:
 def test_a_failed_apply_reports_what_was_done_and_exits_1(
     tmp_path: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ptc import regions
+    from ptc.engine import executor as regions
 
     # One change at a time, so which rule is left not attempted does not depend on timing;
     # tests/plan/test_apply_waves.py covers a wave's changes in flight together.

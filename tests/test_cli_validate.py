@@ -13,9 +13,9 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import ptc
-from ptc.checks.formats import checks_markdown
 from ptc.checks.registry import ALL_CHECKS
 from ptc.cli import app
+from ptc.render.findings import checks_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "examples/rules.yaml"

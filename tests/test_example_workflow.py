@@ -19,7 +19,7 @@ import yaml
 from ptc import __version__
 from ptc.cli import app
 from ptc.errors import EXIT_CHANGES
-from ptc.plan.markdown import MARKER
+from ptc.render.markdown import MARKER
 
 WORKFLOW = Path(__file__).parents[1] / "examples" / "github-actions.yml"
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from ptc.engine.executor import Outcome, run_regions, run_steps
 from ptc.errors import PtcError
-from ptc.regions import Outcome, run_regions, run_steps
 
 
 def record(item: str, outcome: Outcome, error: str | None) -> tuple[str, Outcome, str | None]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ptc.text import printable
+from ptc.render.text import printable
 from tests.test_cli_plan import run
 
 HOSTILE = "a\x1b[2Jb\u202ec\x00d\u2066e\x07f"

@@ -18,7 +18,6 @@ from typing import Any
 
 from botocore.config import Config
 
-from ptc import catalog
 from ptc.aws.clients import RETRY_CONFIG, RegionalClients, Session, make_session, paginate
 from ptc.aws.errors import translate
 from ptc.aws.requests import (
@@ -26,9 +25,10 @@ from ptc.aws.requests import (
     rule_update_request,
     template_request,
 )
+from ptc.domain import catalog
+from ptc.domain.resources import RuleResource, SecretResource, TemplateResource
+from ptc.domain.statements import statements_from_policy
 from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_from_api
-from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
-from ptc.plan.statements import statements_from_policy
 
 __all__ = ["Gateway", "SessionFactory", "make_session"]
 

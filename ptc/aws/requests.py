@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ptc import catalog
-from ptc.plan.resources import RuleResource, TemplateResource
+from ptc.domain import catalog
+from ptc.domain.resources import RuleResource, TemplateResource
 
 
 def rule_create_request(rule: RuleResource) -> dict[str, Any]:

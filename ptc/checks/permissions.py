@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from ptc import catalog
 from ptc.checks.base import Check, Context, Problem
 from ptc.config.loader import DataPath
 from ptc.config.models import Permission
-from ptc.plan.resources import PermissionIntent
-from ptc.plan.statements import (
+from ptc.domain import catalog
+from ptc.domain.resources import PermissionIntent
+from ptc.domain.statements import (
     ALL_PREFIXES,
     DEFAULT_ACTIONS,
     POLICY_VERSION,
@@ -27,7 +27,7 @@ from ptc.plan.statements import (
     statement_for,
     to_api,
 )
-from ptc.plan.statements import dumps as dump_policy
+from ptc.domain.statements import dumps as dump_policy
 
 SID_PATTERN: Final = re.compile(r"^[A-Za-z0-9]+$")
 PRINCIPAL_ARN_PATTERN: Final = re.compile(

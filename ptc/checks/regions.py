@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from ptc import catalog
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule, Secret, Template
+from ptc.domain import catalog
 
 
 class AccountInvalid(Check):

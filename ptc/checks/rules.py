@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ptc import catalog
-from ptc.catalog import ROOT, Auth
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule, Template
+from ptc.domain import catalog
+from ptc.domain.catalog import ROOT, Auth
 
 _PATTERN_HELP = (
     "lower-case letters and digits in groups separated by '.', '_', '__' or '-', "

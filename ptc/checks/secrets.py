@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ptc import catalog
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.models import Rule
+from ptc.domain import catalog
 
 
 def _credential_name(rule: Rule) -> str | None:

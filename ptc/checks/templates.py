@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ptc import catalog
-from ptc.catalog import ROOT, AppliedFor, EncryptionType, TagMutability
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.checks.lifecycle import lifecycle_problems, quoted
 from ptc.config import documents
 from ptc.config.loader import DataPath
 from ptc.config.models import Template
+from ptc.domain import catalog
+from ptc.domain.catalog import ROOT, AppliedFor, EncryptionType, TagMutability
 
 _KMS_TYPES = {EncryptionType.KMS, EncryptionType.KMS_DSSE}
 _IMMUTABLE = {TagMutability.IMMUTABLE, TagMutability.IMMUTABLE_WITH_EXCLUSION}

@@ -63,7 +63,7 @@ def iam_policy(
     Only the actions the command calls, scoped to the file's regions, account, secrets,
     repository prefixes and roles. Notes (a missing account, KMS keys to add) go to stderr.
     """
-    from ptc.catalog import ACCOUNT_PATTERN
+    from ptc.domain.catalog import ACCOUNT_PATTERN
     from ptc.iam_policy import build_policy, load_file
 
     if without_secret_values and for_command is not ForCommand.plan:

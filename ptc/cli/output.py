@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from ptc.errors import EXIT_FAILED, EXIT_USAGE, ConfigError, PtcError
-from ptc.text import printable
+from ptc.render.text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,7 +46,7 @@ def fail(exc: PtcError) -> NoReturn:
     """
     if isinstance(exc, ConfigError) and exc.findings:
         from ptc.checks.base import Finding
-        from ptc.checks.formats import as_text
+        from ptc.render.findings import as_text
 
         out(as_text([f for f in exc.findings if isinstance(f, Finding)]), err=True)
     out(f"error: {printable(str(exc))}", err=True)

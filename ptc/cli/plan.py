@@ -35,8 +35,8 @@ from ptc.errors import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ptc.apply import ApplyReport, Outcome, Progress
     from ptc.aws.clients import Session
+    from ptc.engine.apply import ApplyReport, Outcome, Progress
     from ptc.plan.changes import Change, Plan
     from ptc.plan.desired import DesiredState
     from ptc.standin import StandIn
@@ -87,9 +87,9 @@ def plan(
 ) -> None:
     """Show what apply would change: the live state compared with the file."""
     from ptc.aws.gateway import Gateway
+    from ptc.engine.workflow import load_desired, plan_desired
     from ptc.files import check_writable
     from ptc.plan import saved
-    from ptc.workflow import load_desired, plan_desired
 
     try:
         check_session_options(sandbox, profile)
@@ -135,11 +135,11 @@ def show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
         out(json.dumps(the_plan.to_dict(), indent=2))
         return
     if output_format is PlanFormat.markdown:
-        from ptc.plan.markdown import render_markdown
+        from ptc.render.markdown import render_markdown
 
         sys.stdout.write(render_markdown(the_plan))
         return
-    from ptc.plan.render import render_plan
+    from ptc.render.plan import render_plan
 
     render_plan(the_plan, _console())
 
@@ -224,10 +224,10 @@ class _ApplyOptions:
 def _apply(
     file: Path | None, plan_path: Path | None, session: Session, options: _ApplyOptions
 ) -> ApplyReport | None:
-    from ptc import workflow
     from ptc.aws.gateway import Gateway
+    from ptc.engine import workflow
     from ptc.plan import saved
-    from ptc.plan.render import render_plan, render_report
+    from ptc.render.plan import render_plan, render_report
 
     if plan_path is not None:
         the_plan, desired = saved.load(plan_path)
@@ -328,7 +328,7 @@ def export(
 ) -> None:
     """Write the live rules and templates as a desired-state file to adopt."""
     from ptc.aws.gateway import Gateway
-    from ptc.catalog import check_regions
+    from ptc.domain.catalog import check_regions
     from ptc.export import export_live, to_yaml
     from ptc.files import check_writable, write_text
 
@@ -355,7 +355,7 @@ def export(
 def _configured_region(configured: str | None) -> str:
     """Without --region, the region the AWS configuration names, said out loud: never a
     silent guess, since an export of the wrong region adopts nothing."""
-    from ptc.catalog import check_regions
+    from ptc.domain.catalog import check_regions
 
     if not configured:
         raise UsageError(

@@ -19,7 +19,7 @@ from ptc.cli.aws import (
 )
 from ptc.cli.output import fail, out
 from ptc.errors import EXIT_FAILED, EXIT_OK, PtcError
-from ptc.text import printable
+from ptc.render.text import printable
 
 if TYPE_CHECKING:
     from ptc.rewrite.engine import FileResult, RefResult, Report

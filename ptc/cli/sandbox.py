@@ -73,7 +73,7 @@ def pull(
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
 ) -> None:
     """Pull an image through the sandbox's cache, as ECR does: the rule, the template, the image."""
-    from ptc.catalog import check_regions
+    from ptc.domain.catalog import check_regions
     from ptc.sandbox import DEFAULT_REGION
     from ptc.sandbox.embedded import running
     from ptc.sandbox.pull import parse_image

@@ -30,8 +30,8 @@ from ptc.errors import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ptc.apply import Outcome
     from ptc.aws.repositories import RepositoryGateway
+    from ptc.engine.apply import Outcome
     from ptc.status.backfill import BackfillAction, BackfillReport, Progress
     from ptc.status.models import StatusReport
 
@@ -76,8 +76,8 @@ def status(
         out("error: --backfill takes neither --format json nor --detailed-exitcode", err=True)
         raise typer.Exit(EXIT_USAGE)
     from ptc.aws.repositories import RepositoryGateway
+    from ptc.engine.workflow import load_desired
     from ptc.status.compute import read_status
-    from ptc.workflow import load_desired
 
     try:
         desired = load_desired(file, region)
@@ -96,15 +96,15 @@ def _show(report: StatusReport, output_format: StatusFormat) -> None:
     if output_format is StatusFormat.json:
         out(json.dumps(report.to_dict(), indent=2))
         return
-    from ptc.status.render import render_status
+    from ptc.render.status import render_status
 
     render_status(report, _console())
 
 
 def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bool) -> int:
     """Plan, show, confirm, apply, report: the exit code."""
+    from ptc.render.status import render_backfill_plan, render_backfill_report
     from ptc.status.backfill import apply_backfill, plan_backfill
-    from ptc.status.render import render_backfill_plan, render_backfill_report
 
     console = _console()
     plan = plan_backfill(report)

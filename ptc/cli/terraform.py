@@ -55,7 +55,7 @@ def import_terraform(
     ] = None,
 ) -> None:
     """Take over Terraform's pull-through cache resources: write them as a ptc file."""
-    from ptc.catalog import check_regions
+    from ptc.domain.catalog import check_regions
     from ptc.files import check_writable, write_text
     from ptc.terraform import removed, show, takeover
 

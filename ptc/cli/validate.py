@@ -152,7 +152,7 @@ def _online_regions(name: str, file_regions: list[str], wanted: list[str] | None
 
 
 def _render(reports: list[_Report], output_format: FindingFormat) -> None:
-    from ptc.checks import formats
+    from ptc.render import findings as formats
 
     readable = [r for r in reports if r.validation is not None]
     if output_format is FindingFormat.text:
@@ -192,8 +192,8 @@ def checks(
     ] = False,
 ) -> None:
     """List every check validate runs, with its ID, severity and fix."""
-    from ptc.checks import formats
     from ptc.checks.registry import ALL_CHECKS
+    from ptc.render import findings as formats
 
     if markdown:
         out(formats.checks_markdown().rstrip("\n"))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from ptc import catalog
+from ptc.domain import catalog
 
 
 class _Model(BaseModel):

@@ -8,7 +8,7 @@ upstream without a role) stops the plan, not the apply halfway.
 
 from __future__ import annotations
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.plan.desired import DesiredState
 
 

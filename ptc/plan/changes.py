@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from ptc import __version__
-from ptc.plan.resources import (
+from ptc.domain.resources import (
     AnyResource,
     Kind,
     RuleResource,

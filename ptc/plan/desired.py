@@ -6,17 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptc import catalog
 from ptc.config import documents
 from ptc.config.models import Permission, PtcFile, Rule, Secret, Template, ValueSource
-from ptc.plan.resources import (
+from ptc.domain import catalog
+from ptc.domain.resources import (
     PermissionIntent,
     RuleResource,
     SecretResource,
     TemplateResource,
     ValueRef,
 )
-from ptc.plan.statements import DEFAULT_ACTIONS
+from ptc.domain.statements import DEFAULT_ACTIONS
 
 
 @dataclass

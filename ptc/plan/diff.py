@@ -15,19 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ptc.errors import PtcError
-from ptc.plan import statements
-from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.desired import DesiredState
-from ptc.plan.live import LiveState, SecretIndex
-from ptc.plan.resources import (
+from ptc.domain import statements
+from ptc.domain.resources import (
     AnyResource,
     RuleResource,
     SecretResource,
     StatementResource,
     TemplateResource,
 )
-from ptc.plan.statements import statement_for
+from ptc.domain.statements import statement_for
+from ptc.errors import PtcError
+from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.desired import DesiredState
+from ptc.plan.live import LiveState, SecretIndex
 
 _RULE_REPLACE_FIELDS = ("upstream_url", "upstream_registry", "upstream_prefix")
 

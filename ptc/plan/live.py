@@ -11,16 +11,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptc import catalog
 from ptc.config import documents
-from ptc.plan.desired import normalize_upstream_prefix
-from ptc.plan.resources import (
+from ptc.domain import catalog
+from ptc.domain.resources import (
     RuleResource,
     SecretResource,
     StatementResource,
     TemplateResource,
 )
-from ptc.plan.statements import canonical_policy
+from ptc.domain.statements import canonical_policy
+from ptc.plan.desired import normalize_upstream_prefix
 
 
 @dataclass

@@ -22,17 +22,17 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ptc.config.loader import read_text
-from ptc.errors import InputError
-from ptc.files import write_text
-from ptc.plan.changes import RESOURCE_MODELS, Action, Change, Plan
-from ptc.plan.desired import DesiredState
-from ptc.plan.resources import (
+from ptc.domain.resources import (
     Kind,
     PermissionIntent,
     RuleResource,
     SecretResource,
     TemplateResource,
 )
+from ptc.errors import InputError
+from ptc.files import write_text
+from ptc.plan.changes import RESOURCE_MODELS, Action, Change, Plan
+from ptc.plan.desired import DesiredState
 
 KIND = "ptc-saved-plan"
 # 2: the checksum covers the whole document (1, in ptc 0.1.0, covered only the plan part).

@@ -10,8 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from ptc.domain.resources import SecretResource, ValueRef
 from ptc.errors import ValueSourceError
-from ptc.plan.resources import SecretResource, ValueRef
 from ptc.standin import PLACEHOLDER, StandIn
 
 

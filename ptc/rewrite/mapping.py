@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from ptc import catalog
 from ptc.config.models import PtcFile
+from ptc.domain import catalog
 from ptc.errors import EXIT_USAGE, PtcError
 from ptc.rewrite.reference import OFFICIAL_NAMESPACE, InvalidReference, parse
 

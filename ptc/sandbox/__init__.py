@@ -2,7 +2,7 @@
 
 moto 5.2 implements ECR repositories, Secrets Manager, STS and IAM, but raises
 NotImplementedError for pull-through cache rules and repository creation templates. This
-package adds them, table-driven from ptc.catalog, in three ways of running:
+package adds them, table-driven from ptc.domain.catalog, in three ways of running:
 
   * in tests: emulator.install() plus moto's mock_aws (the `aws` fixture in tests/conftest.py);
   * as a server: server.serve() behind `ptc sandbox serve`, for the aws CLI and Terraform;

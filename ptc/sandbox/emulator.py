@@ -25,7 +25,7 @@ from moto.iam.exceptions import MalformedPolicyDocument
 from moto.kms.models import kms_backends
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend, secretsmanager_backends
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.sandbox import fields, ptc_rules, strict, templates
 from ptc.sandbox.context import Caller, Secret
 from ptc.sandbox.errors import ApiError, constraint

@@ -2,7 +2,7 @@
 
 botocore checks only required members and minimum lengths client-side, and the aws CLI,
 Terraform and raw HTTP clients check even less, so the emulator enforces the rest itself:
-maximum lengths, patterns, enums and ranges, with the patterns taken from ptc.catalog.
+maximum lengths, patterns, enums and ranges, with the patterns taken from ptc.domain.catalog.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.sandbox import strict
 from ptc.sandbox.errors import InvalidParameterException, ValidationException, constraint
 

@@ -2,7 +2,7 @@
 
 Each operation takes the registry's rules (one account, one Region), the caller and the
 request body, and returns the response as the ECR model names it. What ECR accepts comes from
-ptc.catalog (patterns, upstream kinds, limits) so that `ptc validate` and the sandbox agree.
+ptc.domain.catalog (patterns, upstream kinds, limits) so that `ptc validate` and the sandbox agree.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ptc import catalog
-from ptc.catalog import Auth
+from ptc.domain import catalog
+from ptc.domain.catalog import Auth
 from ptc.sandbox import fields
 from ptc.sandbox.context import Caller
 from ptc.sandbox.errors import (

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from moto.ecr.models import ECRBackend, ecr_backends
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.errors import PtcError
 from ptc.rewrite.reference import PATH_PATTERN, TAG_PATTERN
 from ptc.sandbox import emulator, templates

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from ptc import catalog
-from ptc.catalog import EncryptionType, TagMutability
+from ptc.domain import catalog
+from ptc.domain.catalog import EncryptionType, TagMutability
 from ptc.sandbox import fields, strict
 from ptc.sandbox.context import Caller
 from ptc.sandbox.errors import (

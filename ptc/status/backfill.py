@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Final, Literal, Protocol
 
+from ptc.engine.executor import Outcome, run_regions, run_steps
 from ptc.errors import PtcError
-from ptc.regions import Outcome, run_regions, run_steps
 from ptc.status.models import Drift, RepositoryStatus, StatusReport
 
 Setting = Literal["lifecycle_policy", "repository_policy", "resource_tags"]

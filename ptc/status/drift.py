@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ptc import catalog
-from ptc.plan.resources import TemplateResource
+from ptc.domain import catalog
+from ptc.domain.resources import TemplateResource
 from ptc.status.match import RegionScope, template_for
 from ptc.status.models import Drift, RepositoryFacts, RepositoryStatus, StatusReport
 

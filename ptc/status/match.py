@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from ptc import catalog
-from ptc.plan.resources import RuleResource, TemplateResource
+from ptc.domain import catalog
+from ptc.domain.resources import RuleResource, TemplateResource
 
 InScope = Callable[[str, str], bool]  # (region, repository name) -> report it?
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptc import catalog
+from ptc.domain import catalog
+from ptc.domain.resources import SecretResource
+from ptc.domain.statements import statements_from_policy
 from ptc.errors import PtcError
 from ptc.export import export_live, merge, permission_problem, to_yaml
 from ptc.plan.live import LiveState, SecretIndex, rule_from_api, secret_from_api, template_from_api
-from ptc.plan.resources import SecretResource
-from ptc.plan.statements import statements_from_policy
 from ptc.terraform.show import ShowJson, TfResource
 
 RULE = "aws_ecr_pull_through_cache_rule"

@@ -8,7 +8,7 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from ptc import catalog
+from ptc.domain import catalog
 
 # The "Local regex probe" table of the API facts digest, section 1.1.
 VALID_PREFIXES = ["docker-hub", "a/b/c", "root", "ecr-public/", "my--repo", "a__b", "ROOT"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ptc.checks.formats import checks_markdown
 from ptc.checks.registry import ALL_CHECKS
 from ptc.config.models import json_schema
+from ptc.render.findings import checks_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 

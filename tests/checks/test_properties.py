@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ptc import catalog
 from ptc.checks.registry import by_id
 from ptc.checks.runner import Validation, validate_document, validate_text
 from ptc.config.loader import parse
+from ptc.domain import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "examples" / "rules.yaml").read_text(encoding="utf-8")

@@ -8,10 +8,11 @@ from textwrap import dedent
 
 import pytest
 
-from ptc.checks import formats, rules
+from ptc.checks import rules
 from ptc.checks.base import Context, Finding, Problem, Severity
 from ptc.checks.runner import dotted, load_valid, validate_file, validate_text
 from ptc.errors import ConfigError
+from ptc.render import findings as formats
 
 HEAD = "version: 1\nregions: [us-east-1]\n"
 

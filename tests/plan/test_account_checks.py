@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from ptc import workflow
+from ptc.engine import workflow
 from ptc.plan.diff import PlanError
 
 from .conftest import CallLog, gateway, write_file

@@ -11,9 +11,10 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc import regions, workflow
-from ptc.apply import ApplyReport, Outcome
 from ptc.aws.errors import AwsError, MalformedAnswer
+from ptc.engine import executor as regions
+from ptc.engine import workflow
+from ptc.engine.apply import ApplyReport, Outcome
 from ptc.errors import InputError
 from ptc.plan import saved
 from ptc.plan.changes import Action, Change
@@ -507,7 +508,7 @@ def test_ctrl_c_during_apply_finishes_the_call_in_flight_and_reports(
 def test_ctrl_c_while_regions_start_attempts_nothing(
     session: boto3.Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ptc.regions
+    import ptc.engine.executor
 
     path = write_file(
         tmp_path, FILE.replace("regions: [us-east-1]", "regions: [us-east-1, eu-west-1]")
@@ -515,14 +516,14 @@ def test_ctrl_c_while_regions_start_attempts_nothing(
     planned = _plan(session, path)
     submitted: list[int] = []
 
-    class Interrupted(ptc.regions.ThreadPoolExecutor):
+    class Interrupted(ptc.engine.executor.ThreadPoolExecutor):
         def submit(self, *args: Any, **kwargs: Any) -> Any:
             submitted.append(1)
             if len(submitted) == 2:  # Ctrl-C while the second region's thread starts
                 raise KeyboardInterrupt
             return super().submit(*args, **kwargs)
 
-    monkeypatch.setattr(ptc.regions, "ThreadPoolExecutor", Interrupted)
+    monkeypatch.setattr(ptc.engine.executor, "ThreadPoolExecutor", Interrupted)
     desired = planned.desired
     log = CallLog()
     gw = log.hook(gateway(session, desired.regions))

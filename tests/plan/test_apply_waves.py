@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc import workflow
-from ptc.apply import Outcome
+from ptc.engine import workflow
+from ptc.engine.apply import Outcome
 
 from .conftest import Faults, gateway, write_file
 

@@ -10,18 +10,18 @@ import pytest
 from rich.console import Console
 
 from ptc.config.models import PtcFile
-from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.desired import DesiredState, expand
-from ptc.plan.diff import PlanError, ValueComparer, make_plan, same_kms_key
-from ptc.plan.live import LiveState, SecretIndex, rule_from_api, template_from_api
-from ptc.plan.render import render_plan, summary_line
-from ptc.plan.resources import (
+from ptc.domain.resources import (
     AnyResource,
     RuleResource,
     SecretResource,
     TemplateResource,
     ValueRef,
 )
+from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.desired import DesiredState, expand
+from ptc.plan.diff import PlanError, ValueComparer, make_plan, same_kms_key
+from ptc.plan.live import LiveState, SecretIndex, rule_from_api, template_from_api
+from ptc.render.plan import render_plan, summary_line
 
 R = "us-east-1"
 ACCOUNT = "123456789012"

@@ -12,10 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc import workflow
 from ptc.account import AccountMismatch
 from ptc.aws.errors import AwsError
-from ptc.plan.resources import RuleResource, SecretResource, TemplateResource
+from ptc.domain.resources import RuleResource, SecretResource, TemplateResource
+from ptc.engine import workflow
 
 from .conftest import CallLog, gateway, write_file
 
@@ -324,7 +324,7 @@ def test_the_aws_side_needs_botocore_but_not_boto3() -> None:
         "import sys\n"
         "from ptc.aws.clients import make_session\n"
         "from ptc.aws.gateway import Gateway\n"
-        "import ptc.cli.plan, ptc.workflow, ptc.aws.repositories, ptc.aws.online\n"
+        "import ptc.cli.plan, ptc.engine.workflow, ptc.aws.repositories, ptc.aws.online\n"
         "gateway = Gateway(make_session(), ['us-east-1', 'eu-west-1'])\n"
         "assert len(gateway.clients()) == 5\n"
         "print([m for m in ('boto3', 's3transfer') if m in sys.modules])\n"

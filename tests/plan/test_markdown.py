@@ -15,10 +15,10 @@ from typer.testing import CliRunner, Result
 from ptc import __version__
 from ptc.cli import app
 from ptc.config.documents import canonical_json
+from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.plan.changes import Plan
 from ptc.plan.diff import make_plan
-from ptc.plan.markdown import MARKER, render_markdown
-from ptc.plan.resources import PermissionIntent, StatementResource
+from ptc.render.markdown import MARKER, render_markdown
 
 from .test_diff import (
     DOCKER,

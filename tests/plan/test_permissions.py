@@ -14,12 +14,13 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc import workflow
-from ptc.apply import Outcome
+from ptc.domain import statements
+from ptc.domain.resources import StatementResource
+from ptc.engine import workflow
+from ptc.engine.apply import Outcome
 from ptc.export import export_live, to_yaml
-from ptc.plan import saved, statements
+from ptc.plan import saved
 from ptc.plan.changes import Action, Change
-from ptc.plan.resources import StatementResource
 
 from .conftest import CallLog, Faults, gateway, write_file
 

@@ -132,8 +132,8 @@ def test_the_schema_refuses_what_is_not_a_plan(case: str, edit: Any, error: str)
 def test_readme_and_schema_name_every_kind_and_action() -> None:
     from typing import get_args
 
+    from ptc.domain.resources import Kind
     from ptc.plan.changes import FORMAT_VERSION, Action
-    from ptc.plan.resources import Kind
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     change = SCHEMA["$defs"]["change"]["properties"]

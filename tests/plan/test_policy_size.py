@@ -14,8 +14,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc import workflow
-from ptc.plan import statements
+from ptc.domain import statements
+from ptc.engine import workflow
 from ptc.plan.diff import PlanError
 
 from .conftest import gateway, write_file

@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from ptc import workflow
+from ptc.engine import workflow
 
 from .conftest import gateway, write_file
 

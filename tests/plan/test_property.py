@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ptc import workflow
+from ptc.engine import workflow
 
 from .conftest import gateway
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import boto3
 
-from ptc import workflow
-from ptc.apply import MERGE_ATTEMPTS, ApplyReport, Outcome
 from ptc.aws.gateway import Gateway
+from ptc.engine import workflow
+from ptc.engine.apply import MERGE_ATTEMPTS, ApplyReport, Outcome
 
 from .conftest import gateway, write_file
 from .test_permissions import FILE, OWNED, REPLICATION, by_sid, live_policy, put_policy

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from ptc.domain.resources import RuleResource, SecretResource, ValueRef
 from ptc.errors import InputError
 from ptc.plan import saved
 from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.desired import DesiredState
-from ptc.plan.resources import RuleResource, SecretResource, ValueRef
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.sandbox.embedded import dummy_environment
 
 ACCOUNT = "123456789012"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.sandbox.embedded import SandboxInfo
 
 ACCOUNT = "123456789012"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ptc import catalog
+from ptc.domain import catalog
 from ptc.sandbox.embedded import SandboxInfo
 
 ACCOUNT = "123456789012"

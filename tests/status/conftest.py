@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from ptc import workflow
 from ptc.aws.gateway import Gateway
 from ptc.aws.repositories import RepositoryGateway
+from ptc.engine import workflow
 from ptc.plan.desired import DesiredState
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull

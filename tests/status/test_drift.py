@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ptc.apply import Outcome
 from ptc.aws.errors import AwsError
 from ptc.config.documents import canonical_json
-from ptc.plan.resources import RuleResource, TemplateResource
+from ptc.domain.resources import RuleResource, TemplateResource
+from ptc.engine.apply import Outcome
 from ptc.status.backfill import BackfillAction, apply_backfill, plan_backfill
 from ptc.status.drift import build_report, repository_drift
 from ptc.status.match import RegionScope, longest_prefix, region_scopes, template_for

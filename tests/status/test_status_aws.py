@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ptc import workflow
 from ptc.account import AccountMismatch
-from ptc.apply import Outcome
 from ptc.aws.repositories import RepositoryGateway
 from ptc.config.documents import canonical_json
+from ptc.engine import workflow
+from ptc.engine.apply import Outcome
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull
 from ptc.status.backfill import apply_backfill, plan_backfill

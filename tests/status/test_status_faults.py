@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ptc import workflow
 from ptc.aws.errors import AwsError
 from ptc.aws.repositories import RepositoryGateway
+from ptc.engine import workflow
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.status.compute import read_status
 from tests.plan.conftest import BODY_FAULTS, FAST_RETRIES, FAULT_KINDS, CallLog, Faults, inject

@@ -1,4 +1,4 @@
-"""The terminal view of status, of a backfill plan and of its report (as plan/render.py does
+"""The terminal view of status, of a backfill plan and of its report (as render/plan.py does
 for plans): rich renderables printed to the console the CLI passes in."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ptc.apply import Outcome
+from ptc.engine.apply import Outcome
 from ptc.status.backfill import BackfillAction, BackfillPlan, BackfillReport
 from ptc.status.models import RepositoryStatus, StatusReport
 

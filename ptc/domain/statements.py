@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterable
 from typing import Any, Final
 
-from ptc import catalog
 from ptc.config import documents
+from ptc.domain import catalog
+from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.errors import PtcError
-from ptc.plan.resources import PermissionIntent, StatementResource
 
 CREATE_REPOSITORY: Final = "ecr:CreateRepository"
 BATCH_IMPORT: Final = "ecr:BatchImportUpstreamImage"

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ptc import catalog
+from ptc.domain import catalog
 
 Kind = Literal["secret", "template", "rule", "statement"]
 PENDING = "(known after apply)"
@@ -138,7 +138,7 @@ class SecretResource(Resource):
 
 
 class StatementResource(Resource):
-    """One statement of a region's registry policy, normalised (see ptc.plan.statements).
+    """One statement of a region's registry policy, normalised (see ptc.domain.statements).
 
     Lists are sorted sets, a single string is a one-element list, and 12-digit account IDs
     are root ARNs, so that ECR's or a person's spelling never shows up as a change.

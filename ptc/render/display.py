@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ptc.domain.resources import RuleResource
 from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.resources import RuleResource
 
 SENSITIVE = "(sensitive value)"
 UNKNOWN = "(known after apply)"

@@ -9,7 +9,7 @@ from typing import Any
 from ptc import __version__
 from ptc.checks.base import Finding, Severity
 from ptc.checks.registry import ALL_CHECKS
-from ptc.text import printable
+from ptc.render.text import printable
 
 # validate --format json: a field that changes meaning or goes away gets a new version
 # (docs/validate-report.schema.json describes this one).

@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ptc.apply import ApplyReport, Outcome
-from ptc.plan import display
+from ptc.engine.apply import ApplyReport, Outcome
 from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.display import summary_line
-from ptc.text import printable
+from ptc.render import display
+from ptc.render.display import summary_line
+from ptc.render.text import printable
 
 __all__ = ["render_plan", "render_report", "summary_line"]
 

@@ -17,12 +17,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import Protocol
 
+from ptc.domain import statements
+from ptc.domain.resources import RuleResource, SecretResource, StatementResource, TemplateResource
+from ptc.engine.executor import Outcome, run_regions, run_steps
 from ptc.errors import PtcError
-from ptc.plan import statements
 from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.resources import RuleResource, SecretResource, StatementResource, TemplateResource
 from ptc.plan.values import secret_string
-from ptc.regions import Outcome, run_regions, run_steps
 from ptc.standin import StandIn
 
 __all__ = ["ApplyReport", "Outcome", "Progress", "Result", "Writer", "apply_plan"]

@@ -13,8 +13,8 @@ import html
 import re
 
 from ptc import __version__
-from ptc.plan import display
 from ptc.plan.changes import Action, Change, Plan
+from ptc.render import display
 
 MARKER = "<!-- ptc-plan -->"
 # GitHub refuses comments over 65,536 characters; beyond this the diffs are left out.

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptc.account import check_account as check_credentials_account
-from ptc.apply import ApplyReport, Progress, apply_plan
 from ptc.checks.runner import load_valid
+from ptc.domain.resources import SecretResource
+from ptc.engine.apply import ApplyReport, Progress, apply_plan
 from ptc.errors import PtcError, UsageError
 from ptc.plan.account_checks import account_problems
 from ptc.plan.changes import Action, Plan
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import PlanError, ValueComparer, make_plan
 from ptc.plan.live import LiveState
-from ptc.plan.resources import SecretResource
 from ptc.plan.values import same_value, secret_string
 from ptc.standin import StandIn
 
