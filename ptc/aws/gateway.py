@@ -25,10 +25,11 @@ from ptc.aws.requests import (
     rule_update_request,
     template_request,
 )
+from ptc.aws.responses import rule_from_api, secret_from_api, template_from_api
 from ptc.domain import catalog
 from ptc.domain.resources import RuleResource, SecretResource, TemplateResource
 from ptc.domain.statements import statements_from_policy
-from ptc.plan.live import LiveState, rule_from_api, secret_from_api, template_from_api
+from ptc.plan.live import LiveState
 
 __all__ = ["Gateway", "SessionFactory", "make_session"]
 

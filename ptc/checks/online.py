@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from ptc.account import check_account
 from ptc.checks.base import Check, Context, Finding, Problem
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule
 from ptc.domain import catalog
+from ptc.domain.account import check_account
 from ptc.errors import PtcError
 
 

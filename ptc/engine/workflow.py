@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ptc.account import check_account as check_credentials_account
 from ptc.checks.runner import load_valid
+from ptc.domain.account import check_account as check_credentials_account
 from ptc.domain.resources import SecretResource
 from ptc.engine.apply import ApplyReport, Progress, apply_plan
 from ptc.errors import PtcError, UsageError

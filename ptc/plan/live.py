@@ -1,7 +1,7 @@
 """The live state as read from AWS, normalised into the same resources as the file.
 
-The conversion from API responses lives here (pure functions over dicts) rather than in
-the boto3 gateway, so it is tested without AWS and shared by plan and export.
+Only the data and its fingerprint: the gateway converts AWS's answers (ptc.aws.responses,
+through ptc.plan.normalize), and a reader of ptc.plan.ports hands a LiveState over.
 """
 
 from __future__ import annotations
@@ -9,10 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
-from ptc.config import documents
-from ptc.domain import catalog
 from ptc.domain.resources import (
     RuleResource,
     SecretResource,
@@ -20,7 +17,6 @@ from ptc.domain.resources import (
     TemplateResource,
 )
 from ptc.domain.statements import canonical_policy
-from ptc.plan.desired import normalize_upstream_prefix
 
 
 @dataclass
@@ -78,55 +74,3 @@ class LiveState:
         }
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-
-
-def rule_from_api(item: dict[str, Any], region: str, index: SecretIndex) -> RuleResource:
-    url = item["upstreamRegistryUrl"]
-    upstream = catalog.resolve_upstream(url)
-    kind = item.get("upstreamRegistry") or (upstream.kind.kind if upstream else "unknown")
-    credential = item.get("credentialArn") or None
-    return RuleResource(
-        region=region,
-        prefix=catalog.normalize_prefix(item["ecrRepositoryPrefix"]),
-        upstream_url=upstream.url if upstream else url,
-        upstream_registry=kind,
-        upstream_prefix=normalize_upstream_prefix(item.get("upstreamRepositoryPrefix")),
-        credential_arn=index.canonical(credential),
-        credential_name=index.name_of(credential) if credential else None,
-        role=item.get("customRoleArn") or None,
-    )
-
-
-def template_from_api(item: dict[str, Any], region: str) -> TemplateResource:
-    encryption = item.get("encryptionConfiguration") or {}
-    filters = item.get("imageTagMutabilityExclusionFilters") or []
-    return TemplateResource(
-        region=region,
-        prefix=catalog.normalize_prefix(item["prefix"]),
-        applied_for=tuple(sorted(set(item.get("appliedFor") or []))),
-        description=item.get("description") or None,
-        image_tag_mutability=item.get("imageTagMutability") or catalog.TagMutability.MUTABLE,
-        image_tag_mutability_exclusions=tuple(sorted({f["filter"] for f in filters})),
-        encryption_type=encryption.get("encryptionType") or catalog.EncryptionType.AES256,
-        kms_key=encryption.get("kmsKey") or None,
-        lifecycle_policy=_canonical_text(item.get("lifecyclePolicy")),
-        repository_policy=_canonical_text(item.get("repositoryPolicy")),
-        resource_tags={t["Key"]: t["Value"] for t in item.get("resourceTags") or []},
-        role=item.get("customRoleArn") or None,
-    )
-
-
-def _canonical_text(text: str | None) -> str | None:
-    """Policy text as ECR returns it, re-serialised so that formatting never differs."""
-    if not text:
-        return None
-    try:
-        return documents.canonical_json(json.loads(text))
-    except ValueError:
-        return text
-
-
-def secret_from_api(item: dict[str, Any], region: str) -> SecretResource:
-    return SecretResource(
-        region=region, name=item["Name"], arn=item["ARN"], kms_key=item.get("KmsKeyId") or None
-    )

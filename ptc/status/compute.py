@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ptc.account import check_account
+from ptc.domain.account import check_account
 from ptc.plan.desired import DesiredState
 from ptc.status.drift import build_report
 from ptc.status.match import InScope, region_scopes

@@ -1,8 +1,9 @@
 """Taking over Terraform's pull-through cache resources: which ones, as what, and what stays.
 
-Terraform's resources are converted to the API's shapes and read with the same functions
-plan uses on AWS's answers (ptc.plan.live), then written by export's code: the imported
-file is what `ptc export` would write for the same account, regions merged the same way.
+Terraform's resources are read with the same builders plan uses on AWS's answers
+(ptc.plan.normalize), each attribute under its Terraform name, then written by export's
+code: the imported file is what `ptc export` would write for the same account, regions
+merged the same way.
 
 A `removed` block names a whole resource block (every count/for_each instance, in every
 instance of its module), so a block is taken over whole or not at all. A registry policy is
@@ -28,7 +29,8 @@ from ptc.domain.resources import SecretResource
 from ptc.domain.statements import statements_from_policy
 from ptc.errors import PtcError
 from ptc.export import export_live, merge, permission_problem, to_yaml
-from ptc.plan.live import LiveState, SecretIndex, rule_from_api, secret_from_api, template_from_api
+from ptc.plan.live import LiveState, SecretIndex
+from ptc.plan.normalize import live_rule, live_secret, live_template
 from ptc.terraform.show import ShowJson, TfResource
 
 RULE = "aws_ecr_pull_through_cache_rule"
@@ -332,7 +334,7 @@ def _live_state(
     live = LiveState(account=account, regions=sorted({regions[r.address] for r in taken}))
     # Every ecr-pullthroughcache/ secret names rules' credentials, taken over or not.
     live.secrets = [
-        _converted(r, secret_from_api, _secret_api(r.values), regions[r.address])
+        _converted(r, _tf_secret, r.values, regions[r.address])
         for r in ours
         if r.type == SECRET and _is_ptc_secret(r)
     ]
@@ -341,10 +343,9 @@ def _live_state(
         region = regions[resource.address]
         if resource.type == RULE:
             index = live.index(region)
-            live.rules.append(_converted(resource, _rule, resource.values, region, index))
+            live.rules.append(_converted(resource, _tf_rule, resource.values, region, index))
         elif resource.type == TEMPLATE:
-            api = _template_api(resource.values)
-            live.templates.append(_converted(resource, template_from_api, api, region))
+            live.templates.append(_converted(resource, _tf_template, resource.values, region))
         elif resource.type == POLICY:
             text = str(resource.values.get("policy") or "")
             live.statements += statements_from_policy(text, region)
@@ -364,41 +365,41 @@ def _converted(resource: TfResource, convert: Any, *args: Any) -> Any:
         ) from None
 
 
-def _rule(values: Mapping[str, Any], region: str, index: SecretIndex) -> Any:
-    api = {
-        "ecrRepositoryPrefix": values["ecr_repository_prefix"],
-        "upstreamRegistryUrl": values["upstream_registry_url"],
-        "upstreamRepositoryPrefix": values.get("upstream_repository_prefix") or None,
-        "credentialArn": values.get("credential_arn") or None,
-        "customRoleArn": values.get("custom_role_arn") or None,
-    }
-    return rule_from_api(api, region, index)
+def _tf_rule(values: Mapping[str, Any], region: str, index: SecretIndex) -> Any:
+    return live_rule(
+        region,
+        index,
+        prefix=values["ecr_repository_prefix"],
+        upstream_url=values["upstream_registry_url"],
+        upstream_prefix=values.get("upstream_repository_prefix"),
+        credential=values.get("credential_arn"),
+        role=values.get("custom_role_arn"),
+    )
 
 
-def _template_api(values: Mapping[str, Any]) -> dict[str, Any]:
+def _tf_template(values: Mapping[str, Any], region: str) -> Any:
     encryption = (values.get("encryption_configuration") or [{}])[0] or {}
     filters = values.get("image_tag_mutability_exclusion_filter") or []
-    return {
-        "prefix": values["prefix"],
-        "appliedFor": list(values.get("applied_for") or []),
-        "description": values.get("description"),
-        "imageTagMutability": values.get("image_tag_mutability"),
-        "imageTagMutabilityExclusionFilters": [{"filter": f["filter"]} for f in filters],
-        "encryptionConfiguration": {
-            "encryptionType": encryption.get("encryption_type"),
-            "kmsKey": encryption.get("kms_key"),
-        },
-        "lifecyclePolicy": values.get("lifecycle_policy"),
-        "repositoryPolicy": values.get("repository_policy"),
-        "resourceTags": [
-            {"Key": k, "Value": v} for k, v in (values.get("resource_tags") or {}).items()
-        ],
-        "customRoleArn": values.get("custom_role_arn"),
-    }
+    return live_template(
+        region,
+        prefix=values["prefix"],
+        applied_for=values.get("applied_for"),
+        description=values.get("description"),
+        image_tag_mutability=values.get("image_tag_mutability"),
+        exclusions=[f["filter"] for f in filters],
+        encryption_type=encryption.get("encryption_type"),
+        kms_key=encryption.get("kms_key"),
+        lifecycle_policy=values.get("lifecycle_policy"),
+        repository_policy=values.get("repository_policy"),
+        resource_tags=values.get("resource_tags"),
+        role=values.get("custom_role_arn"),
+    )
 
 
-def _secret_api(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {"Name": values["name"], "ARN": values["arn"], "KmsKeyId": values.get("kms_key_id")}
+def _tf_secret(values: Mapping[str, Any], region: str) -> Any:
+    return live_secret(
+        region, name=values["name"], arn=values["arn"], kms_key=values.get("kms_key_id")
+    )
 
 
 def _variables(secrets: list[SecretResource]) -> list[Variables]:
@@ -437,4 +438,3 @@ def _secret(secret: SecretResource, variables: Variables) -> dict[str, Any]:
     if secret.kms_key:
         item["kms_key"] = secret.kms_key
     return item
-

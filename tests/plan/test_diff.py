@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from ptc.aws.responses import rule_from_api, template_from_api
 from ptc.config.models import PtcFile
 from ptc.domain.resources import (
     AnyResource,
@@ -20,7 +21,7 @@ from ptc.domain.resources import (
 from ptc.plan.changes import Action, Change, Plan
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import PlanError, ValueComparer, make_plan, same_kms_key
-from ptc.plan.live import LiveState, SecretIndex, rule_from_api, template_from_api
+from ptc.plan.live import LiveState, SecretIndex
 from ptc.render.plan import render_plan, summary_line
 
 R = "us-east-1"

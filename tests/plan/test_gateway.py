@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ptc.account import AccountMismatch
 from ptc.aws.errors import AwsError
+from ptc.domain.account import AccountMismatch
 from ptc.domain.resources import RuleResource, SecretResource, TemplateResource
 from ptc.engine import workflow
 

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from ptc.aws.requests import template_request
+from ptc.aws.responses import template_from_api
 from ptc.domain.resources import TemplateResource
-from ptc.plan.live import template_from_api
 from ptc.sandbox.embedded import SandboxInfo
 
 ACCOUNT = "123456789012"

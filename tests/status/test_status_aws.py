@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from ptc.account import AccountMismatch
 from ptc.aws.repositories import RepositoryGateway
 from ptc.config.documents import canonical_json
+from ptc.domain.account import AccountMismatch
 from ptc.engine import workflow
 from ptc.engine.apply import Outcome
 from ptc.sandbox.embedded import SandboxInfo

@@ -1,4 +1,10 @@
-"""The one guard every AWS-facing command runs first: the credentials' account is the file's."""
+"""The one guard every AWS-facing command runs first: the credentials' account is the file's.
+
+It compares two account ids and names the identity when they differ: domain logic over
+data that checks (validate --online), plan and status all run, and none of them may
+import another, so it sits here at the bottom. The source is a protocol: the botocore
+gateways implement it, test fakes too.
+"""
 
 from __future__ import annotations
 
