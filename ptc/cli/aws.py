@@ -14,7 +14,7 @@ from ptc.errors import PtcError, UsageError
 
 if TYPE_CHECKING:
     from ptc.aws.clients import Session
-    from ptc.standin import StandIn
+    from ptc.plan.values import SecretValues
 
 SandboxFlag = Annotated[
     bool,
@@ -53,10 +53,12 @@ def check_session_options(sandbox: bool, profile: str | None) -> None:
 
 @dataclass(frozen=True)
 class Connection:
-    """A session and, in the embedded sandbox, what stands in for secret values there."""
+    """A session, and where the secret values plan compares and apply sends come from:
+    their sources for AWS; in the embedded sandbox, what the sandbox holds instead."""
 
     session: Session
-    stand_in: StandIn | None = None
+    values: SecretValues
+    sandbox: bool = False
 
 
 @contextmanager
@@ -68,12 +70,14 @@ def aws_session(sandbox: bool, state: Path, profile: str | None) -> Iterator[Ses
 
 @contextmanager
 def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[Connection]:
-    """Like aws_session, with the sandbox's stand-in for secret values (None for AWS)."""
+    """Like aws_session, with the secret values' strategy: the real ones for AWS, the
+    sandbox's stand-ins (ptc.sandbox.standin) for the sandbox."""
     check_session_options(sandbox, profile)
     if not sandbox:
         from ptc.aws.clients import make_session
+        from ptc.plan.values import FROM_SOURCES
 
-        yield Connection(make_session(profile))
+        yield Connection(make_session(profile), FROM_SOURCES)
         return
     try:
         from ptc.sandbox.embedded import running
@@ -81,5 +85,8 @@ def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[
         raise PtcError(
             f"the sandbox needs moto: pip install 'ecr-ptc[sandbox]' ({exc.name} is missing)"
         ) from None
+    from ptc.sandbox.standin import StandInValues
+
     with running(state) as info:
-        yield Connection(info.session(), info.stand_in)
+        assert info.stand_in is not None  # running() always opens the state's key
+        yield Connection(info.session(), StandInValues(info.stand_in), sandbox=True)

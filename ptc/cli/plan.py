@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ptc.engine.apply import ApplyReport, Outcome, Progress
     from ptc.plan.changes import Change, Plan
     from ptc.plan.desired import DesiredState
-    from ptc.standin import StandIn
+    from ptc.plan.values import SecretValues
 
 
 _FILE_HELP = "The desired-state file."
@@ -103,7 +103,7 @@ def plan(
                 desired,
                 gateway,
                 prune=prune,
-                placeholders=connection.stand_in,
+                values=connection.values,
                 secret_values=not without_secret_values,
             )
         if out_file is not None:
@@ -176,7 +176,9 @@ def apply(
         _refuse_plan_changing_options(region, prune)
     try:
         with aws_connection(sandbox, sandbox_state, profile) as connection:
-            options = _ApplyOptions(auto_approve, prune, force, region, connection.stand_in)
+            options = _ApplyOptions(
+                auto_approve, prune, force, region, connection.values, connection.sandbox
+            )
             report = _apply(file, plan_path, connection.session, options)
     except PtcError as exc:
         fail(exc)
@@ -214,11 +216,8 @@ class _ApplyOptions:
     prune: bool | None
     force: bool
     regions: list[str] | None
-    stand_in: StandIn | None  # set in the sandbox
-
-    @property
-    def sandbox(self) -> bool:
-        return self.stand_in is not None
+    values: SecretValues
+    sandbox: bool
 
 
 def _apply(
@@ -232,14 +231,13 @@ def _apply(
     if plan_path is not None:
         the_plan, desired = saved.load(plan_path)
         _placeholder_notice(desired, options.sandbox)
-        if not options.sandbox:
-            workflow.check_sources(desired)  # before any change, as for a file
+        options.values.check(desired.secrets, desired.base_dir)  # before any change, as for a file
         gateway = Gateway(session, the_plan.regions)
         workflow.check_account(desired, gateway)
         live = gateway.read(the_plan.account)
         workflow.check_fresh(the_plan, live)
         completed = workflow.compare_deferred_values(
-            the_plan, desired, live, gateway, placeholders=options.stand_in
+            the_plan, desired, live, gateway, values=options.values
         )
         _say_deferred(the_plan, completed)
         the_plan = completed
@@ -249,7 +247,7 @@ def _apply(
         _placeholder_notice(desired, options.sandbox)
         gateway = Gateway(session, desired.regions)
         planned = workflow.plan_desired(
-            desired, gateway, prune=options.prune, placeholders=options.stand_in
+            desired, gateway, prune=options.prune, values=options.values
         )
         the_plan, live = planned.plan, planned.live
     console = _console()
@@ -270,7 +268,7 @@ def _apply(
         desired,
         desired.base_dir,
         progress=_progress(console),
-        placeholders=options.stand_in,
+        values=options.values,
     )
     console.print()
     render_report(report, console)

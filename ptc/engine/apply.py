@@ -15,17 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Protocol
 
 from ptc.domain import statements
 from ptc.domain.resources import RuleResource, SecretResource, StatementResource, TemplateResource
 from ptc.engine.executor import Outcome, run_regions, run_steps
 from ptc.errors import PtcError
 from ptc.plan.changes import Action, Change, Plan
-from ptc.plan.values import secret_string
-from ptc.standin import StandIn
+from ptc.plan.ports import LiveWriter
+from ptc.plan.values import FROM_SOURCES, SecretValues
 
-__all__ = ["ApplyReport", "Outcome", "Progress", "Result", "Writer", "apply_plan"]
+__all__ = ["ApplyReport", "Outcome", "Progress", "Result", "apply_plan"]
 
 
 @dataclass(frozen=True)
@@ -50,23 +49,6 @@ class ApplyReport:
         return [r for r in self.results if r.outcome is outcome]
 
 
-class Writer(Protocol):
-    """The writes apply needs; the boto3 Gateway implements it."""
-
-    def create_secret(self, secret: SecretResource, value: str) -> str: ...
-    def update_secret(self, secret: SecretResource, value: str | None) -> str: ...
-    def secret_arn(self, region: str, name: str) -> str: ...
-    def create_rule(self, rule: RuleResource) -> None: ...
-    def update_rule(self, rule: RuleResource) -> None: ...
-    def delete_rule(self, region: str, prefix: str) -> None: ...
-    def create_template(self, template: TemplateResource) -> None: ...
-    def update_template(self, template: TemplateResource, live: TemplateResource) -> None: ...
-    def delete_template(self, region: str, prefix: str) -> None: ...
-    def registry_policy(self, region: str) -> str | None: ...
-    def put_registry_policy(self, region: str, text: str) -> None: ...
-    def delete_registry_policy(self, region: str) -> None: ...
-
-
 Progress = Callable[[Change, Outcome], None]
 # How often apply merges the registry policy again when another writer moves it meanwhile.
 MERGE_ATTEMPTS = 3
@@ -76,11 +58,11 @@ class _Region:
     """Applies one region's changes in order; remembers ARNs of secrets it created."""
 
     def __init__(
-        self, writer: Writer, base_dir: Path, stop: threading.Event, placeholders: StandIn | None
+        self, writer: LiveWriter, base_dir: Path, stop: threading.Event, values: SecretValues
     ) -> None:
         self.writer = writer
         self.base_dir = base_dir
-        self.placeholders = placeholders
+        self.values = values
         self.stop = stop
         self.secret_arns: dict[str, str] = {}
 
@@ -153,7 +135,7 @@ class _Region:
         self.secret_arns[secret.name] = arn
 
     def _value(self, secret: SecretResource) -> str:
-        return secret_string(secret, self.base_dir, self.placeholders)
+        return self.values.secret_string(secret, self.base_dir)
 
     def _template(self, change: Change) -> None:
         if change.action is Action.DELETE:
@@ -210,12 +192,12 @@ def _steps(changes: Sequence[Change]) -> list[list[Change]]:
 
 def apply_plan(
     plan: Plan,
-    writer: Writer,
+    writer: LiveWriter,
     base_dir: Path,
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
-    placeholders: StandIn | None = None,
+    values: SecretValues = FROM_SOURCES,
 ) -> ApplyReport:
     """Make the plan's changes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
     stop = stop or threading.Event()
@@ -225,7 +207,7 @@ def apply_plan(
         return report
     report.results = run_regions(
         by_region,
-        lambda changes: _Region(writer, base_dir, stop, placeholders).run(changes, progress),
+        lambda changes: _Region(writer, base_dir, stop, values).run(changes, progress),
         Result,
         stop,
     )

@@ -1,6 +1,9 @@
 """The core loop as functions over data: load, read live, plan, apply, verify.
 
-The CLI calls these and renders what they return; tests call them directly.
+The CLI calls these and renders what they return; tests call them directly. The live state
+is reached through the protocols of ptc.plan.ports (the CLI passes ptc.aws's Gateway, the
+unit tests an in-memory fake), and secret values come from the SecretValues strategy the
+CLI chooses (ptc.plan.values): the core knows neither botocore nor the sandbox.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ptc.checks.runner import load_valid
+from ptc.domain.account import AccountSource
 from ptc.domain.account import check_account as check_credentials_account
 from ptc.domain.resources import SecretResource
 from ptc.engine.apply import ApplyReport, Progress, apply_plan
@@ -21,11 +24,8 @@ from ptc.plan.changes import Action, Plan
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import PlanError, ValueComparer, make_plan
 from ptc.plan.live import LiveState
-from ptc.plan.values import same_value, secret_string
-from ptc.standin import StandIn
-
-if TYPE_CHECKING:
-    from ptc.aws.gateway import Gateway
+from ptc.plan.ports import LiveReader, LiveStore
+from ptc.plan.values import FROM_SOURCES, SecretValues, same_value
 
 DEFAULT_MAX_DELETES = 3
 DEFAULT_MAX_DELETE_SHARE = 0.30
@@ -59,16 +59,16 @@ def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
     return expand(file, path.parent, regions or None)
 
 
-def check_account(desired: DesiredState, gateway: Gateway) -> str:
-    return check_credentials_account(desired.account, gateway)
+def check_account(desired: DesiredState, source: AccountSource) -> str:
+    return check_credentials_account(desired.account, source)
 
 
 def plan_desired(
     desired: DesiredState,
-    gateway: Gateway,
+    reader: LiveReader,
     *,
     prune: bool | None = None,
-    placeholders: StandIn | None = None,
+    values: SecretValues = FROM_SOURCES,
     secret_values: bool = True,
 ) -> Planned:
     """Read the live state of the desired regions and compute the plan.
@@ -79,18 +79,18 @@ def plan_desired(
     account = None  # with `account:` in the file, STS answers alongside the reads
     if desired.account is None:
         # validate could not run these without `account:`; the credentials' account decides.
-        account = check_account(desired, gateway)
+        account = check_account(desired, reader)
         problems = account_problems(desired, account)
         if problems:
             raise PlanError(f"cannot plan for account {account}:\n  " + "\n  ".join(problems))
-    if secret_values and not placeholders:
-        check_sources(desired)
-    live = read_live(desired, gateway, account, secret_values=secret_values)
+    if secret_values:
+        values.check(desired.secrets, desired.base_dir)
+    live = read_live(desired, reader, account, secret_values=secret_values)
     plan = make_plan(
         desired,
         live,
         prune=desired.prune if prune is None else prune,
-        values_differ=_value_comparer(gateway, desired.base_dir, placeholders),
+        values_differ=_value_comparer(reader, desired.base_dir, values),
         values_compared=secret_values,
     )
     return Planned(desired, live, plan)
@@ -100,9 +100,9 @@ def compare_deferred_values(
     plan: Plan,
     desired: DesiredState,
     live: LiveState,
-    gateway: Gateway,
+    reader: LiveReader,
     *,
-    placeholders: StandIn | None = None,
+    values: SecretValues = FROM_SOURCES,
 ) -> Plan:
     """A saved plan made without secret values, completed with them at apply time.
 
@@ -111,13 +111,12 @@ def compare_deferred_values(
     """
     if plan.secret_values_compared or not plan.not_compared:
         return plan  # values of secrets it creates are read by apply in any case
-    if not placeholders:
-        check_sources(desired)
+    values.check(desired.secrets, desired.base_dir)
     completed = make_plan(
         desired,
         live,
         prune=plan.prune,
-        values_differ=_value_comparer(gateway, desired.base_dir, placeholders),
+        values_differ=_value_comparer(reader, desired.base_dir, values),
     )
     added = {c.address for c in completed.changes if c.changed == ("value",)}
     if _outline(completed, skip=added) != _outline(plan):
@@ -132,7 +131,7 @@ def _outline(plan: Plan, skip: set[str] | None = None) -> list[tuple[str, str]]:
 
 def read_live(
     desired: DesiredState,
-    gateway: Gateway,
+    reader: LiveReader,
     account: str | None = None,
     *,
     secret_values: bool = True,
@@ -149,11 +148,11 @@ def read_live(
     for secret in desired.secrets if secret_values else []:
         wanted.setdefault(secret.region, set()).add(secret.name)
     if account is not None:
-        return gateway.read(account, wanted)
+        return reader.read(account, wanted)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(check_account, desired, gateway)
+        checked = pool.submit(check_account, desired, reader)
         try:
-            live = gateway.read("", wanted, before_values=checked.result)
+            live = reader.read("", wanted, before_values=checked.result)
         except PtcError:
             checked.result()  # the account's refusal, if any, explains more than the read's
             raise
@@ -161,21 +160,13 @@ def read_live(
     return live
 
 
-def check_sources(desired: DesiredState) -> None:
-    """A missing variable or file is an error now, not halfway through an apply."""
-    for secret in desired.secrets:
-        secret_string(secret, desired.base_dir)  # read to check, then dropped
-
-
-def _value_comparer(
-    gateway: Gateway, base_dir: Path, placeholders: StandIn | None
-) -> ValueComparer:
+def _value_comparer(reader: LiveReader, base_dir: Path, values: SecretValues) -> ValueComparer:
     def differing(region: str, pairs: list[tuple[SecretResource, str]]) -> set[str]:
-        live_values = gateway.secret_strings(region, [arn for _, arn in pairs])
+        live_values = reader.secret_strings(region, [arn for _, arn in pairs])
         return {
             secret.name
             for secret, arn in pairs
-            if not same_value(secret_string(secret, base_dir, placeholders), live_values.get(arn))
+            if not same_value(values.secret_string(secret, base_dir), live_values.get(arn))
         }
 
     return differing
@@ -214,26 +205,24 @@ def check_fresh(plan: Plan, live: LiveState) -> None:
 
 def apply(
     plan: Plan,
-    gateway: Gateway,
+    store: LiveStore,
     desired: DesiredState | None,
     base_dir: Path,
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
-    placeholders: StandIn | None = None,
+    values: SecretValues = FROM_SOURCES,
 ) -> ApplyReport:
     """Apply, then read again and verify that nothing differs from the file any more."""
-    report = apply_plan(
-        plan, gateway, base_dir, stop=stop, progress=progress, placeholders=placeholders
-    )
+    report = apply_plan(plan, store, base_dir, stop=stop, progress=progress, values=values)
     if report.ok and desired is not None:
         try:
-            live = read_live(desired, gateway, plan.account)
+            live = read_live(desired, store, plan.account)
             again = make_plan(
                 desired,
                 live,
                 prune=plan.prune,
-                values_differ=_value_comparer(gateway, base_dir, placeholders),
+                values_differ=_value_comparer(store, base_dir, values),
             )
         except PtcError as exc:
             # Everything was applied; losing that report to a failed re-read would hide it.

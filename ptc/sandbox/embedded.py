@@ -26,7 +26,7 @@ from ptc.sandbox import (
 if TYPE_CHECKING:
     import boto3
 
-    from ptc.standin import StandIn
+    from ptc.sandbox.standin import StandIn
 
 # Variables that could steer botocore to a real account or endpoint while the sandbox runs.
 _CLEARED: Final = (

@@ -5,7 +5,7 @@ Secrets Manager secrets (name, ARN, current value, description, KMS key id, tags
 registry policy, ECR repositories (settings, tags, policies, and the images' tags,
 manifests, push and pull times, which `ptc sandbox pull` records), and ECS task definitions
 (every revision of every family, with its status and tags, for `rewrite-images --ecs`).
-Secret values are saved only as what ptc.standin makes of them (keyed fingerprints or
+Secret values are saved only as what ptc.sandbox.standin makes of them (keyed fingerprints or
 placeholders), never as sent: the file sits in the user's repository. It is written with
 mode 0600, atomically (a temporary file renamed over the old one), and read only if it is a
 regular file of at most 10 MiB, like a rules file.
@@ -35,9 +35,9 @@ from ptc.errors import InputError
 from ptc.files import WriteError, os_message, write_text
 from ptc.sandbox import emulator
 from ptc.sandbox.ptc_rules import Rule
+from ptc.sandbox.standin import StandIn
 from ptc.sandbox.store import StateFileError, check_file
 from ptc.sandbox.templates import Template
-from ptc.standin import StandIn
 
 FORMAT: Final = 1
 _Item = TypeVar("_Item", Rule, Template)

@@ -3,7 +3,7 @@
 Beside the state file STATE (default .ptc/sandbox.json) live:
   STATE.lock  locked (flock) by the ptc that uses the sandbox, for its whole
               load-change-save; a second ptc is refused instead of losing the first's work;
-  STATE.key   the random key of the secret values' fingerprints (ptc.standin), mode 0600.
+  STATE.key   the random key of the secret values' fingerprints (ptc.sandbox.standin), mode 0600.
 ptc's own folder `.ptc` also gets a .gitignore that ignores everything in it.
 
 opened() checks all of this before the sandbox starts, so that a state that could not be
@@ -22,7 +22,7 @@ from typing import Final
 
 from ptc.errors import InputError, PtcError
 from ptc.files import WriteError, check_writable, os_message, write_text
-from ptc.standin import StandIn
+from ptc.sandbox.standin import StandIn
 
 PTC_FOLDER: Final = ".ptc"
 GITIGNORE: Final = "# ptc's sandbox state, its key and its lock: never commit them\n*\n"

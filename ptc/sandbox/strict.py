@@ -149,7 +149,7 @@ The sandbox as a local service (not ECR behaviour; ptc's own, for safety)
     placeholders, never as sent, also when a client of the server sent them. Not strict:
     after a server restart GetSecretValue returns the fingerprint, not the value sent.
     Create, Update and Validate check only that the secret exists and has the keys, so no
-    client ptc knows of depends on the value. Source: issue 10, item 2; ptc/standin.py.
+    client ptc knows of depends on the value. Source: issue 10, item 2; ptc/sandbox/standin.py.
   * With a state file, the server answers one request at a time and saves after each one
     that may change something (operation names not starting with Describe, Get, List,
     BatchGet or Validate) before answering it; once shutting down it answers 503. A state

@@ -14,7 +14,7 @@ from ptc.cli import app
 from ptc.sandbox import state
 from ptc.sandbox.embedded import SandboxInfo, running
 from ptc.sandbox.pull import ImageRef, PullError, parse_image, pull
-from ptc.standin import StandIn
+from ptc.sandbox.standin import StandIn
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecr-template"

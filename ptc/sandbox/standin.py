@@ -6,6 +6,10 @@ fingerprint of each value (HMAC-SHA256 under a random key kept beside the state)
 PLACEHOLDER where the source is not available. A fingerprint tells plan whether the value
 changed, as the value itself would, without the value being stored; the key keeps a weak
 password from being guessed back from its fingerprint.
+
+StandInValues is the sandbox's secret-value strategy (ptc.plan.values.SecretValues): the
+CLI hands it to plan and apply in place of the real values, so that the core loop sends
+and compares what the sandbox holds without knowing that it is the sandbox.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from typing import Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ptc.domain.resources import SecretResource, ValueRef
 
 # What the sandbox stores when a source is unavailable.
 PLACEHOLDER: Final = "sandbox-placeholder"
@@ -51,3 +61,26 @@ class StandIn:
 
 def is_stand_in(value: str) -> bool:
     return value == PLACEHOLDER or value.startswith(FINGERPRINT_PREFIX)
+
+
+@dataclass(frozen=True)
+class StandInValues:
+    """Each value's fingerprint, or PLACEHOLDER where its source is not available."""
+
+    stand_in: StandIn
+
+    def check(self, secrets: Iterable[SecretResource], base_dir: Path) -> None:
+        """Nothing to check: the sandbox never needs a real value (the CLI says which
+        sources it stands in for)."""
+
+    def secret_string(self, secret: SecretResource, base_dir: Path) -> str:
+        from ptc.plan.values import secret_string
+
+        return secret_string(secret, base_dir, self._value)
+
+    def _value(self, ref: ValueRef, base_dir: Path, secret: str) -> str:
+        from ptc.plan.values import read_value, source_available
+
+        if not source_available(ref, base_dir):
+            return PLACEHOLDER
+        return self.stand_in.fingerprint(read_value(ref, base_dir, secret))
