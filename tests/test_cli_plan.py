@@ -7,13 +7,10 @@ the console would. The tests without the sandbox use moto (the `aws` fixture) or
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -23,6 +20,7 @@ from typer.testing import CliRunner, Result
 
 from ptc.cli import app
 from ptc.sandbox.embedded import SandboxInfo, running
+from tests.sandbox.conftest import BACKDATED, backdate_secrets
 
 ACCOUNT = "123456789012"
 DOCKER = "ecr-pullthroughcache/docker-hub"
@@ -346,18 +344,24 @@ def test_a_saved_plan_is_refused_after_drift(
 
 
 def test_a_saved_plan_stays_fresh_across_sandbox_runs(
-    rules: Path, sandbox: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rules: Path, sandbox: list[str], tmp_path: Path
 ) -> None:
-    # Secrets Manager's clock ticks 10 s per reading, as between commands run by hand.
-    clock = itertools.count(int(time.time()), 10)
-    monkeypatch.setattr(
-        "moto.secretsmanager.models.time", SimpleNamespace(time=lambda: next(clock))
-    )
     _applied(rules, sandbox)
+    # Dates no clock reads now: a run that re-stamped the secrets as it restored them
+    # would change the live state's fingerprint between plan and apply.
+    state_file = tmp_path / "s.json"
+    backdate_secrets(state_file)
     plan_file = tmp_path / "plan.json"
     assert run("plan", *sandbox, "--out", plan_file, rules).exit_code == 0
     result = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
     assert (result.exit_code, result.stderr) == (0, "")
+    saved = json.loads(state_file.read_text())["accounts"][ACCOUNT]
+    dates = {
+        (s["createdDate"], s["lastChangedDate"], s["versionCreatedDate"])
+        for region in saved.values()
+        for s in region["secrets"]
+    }
+    assert dates == {(BACKDATED, BACKDATED, BACKDATED)}
 
 
 def test_a_modified_saved_plan_is_refused(rules: Path, sandbox: list[str], tmp_path: Path) -> None:

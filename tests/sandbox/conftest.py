@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,22 @@ from ptc.sandbox.embedded import SandboxInfo
 
 DOCKER_SECRET = "ecr-pullthroughcache/docker-hub"
 GOOD_SECRET_VALUE = json.dumps({"username": "octocat", "accessToken": "dckr_pat_x"})
+# A date no clock reads now (2017-07-14): a restored secret shows it only if it was restored.
+BACKDATED = 1_500_000_000
+
+
+def backdate_secrets(path: Path, when: int = BACKDATED) -> None:
+    """Move every secret's dates in a saved sandbox state back to `when`.
+
+    A restore that stamped "now" instead of restoring the dates would show, and no test
+    needs to reach into moto's clock to see it: the state file is ptc's own.
+    """
+    document = json.loads(path.read_text())
+    for regions in document["accounts"].values():
+        for region in regions.values():
+            for secret in region.get("secrets", []):
+                secret.update(createdDate=when, lastChangedDate=when, versionCreatedDate=when)
+    path.write_text(json.dumps(document))
 
 
 @pytest.fixture

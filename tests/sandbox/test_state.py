@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import stat
-import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +13,8 @@ from moto.core.base_backend import BackendDict
 
 from ptc.sandbox import state
 from ptc.sandbox.embedded import SandboxInfo, running
-from ptc.standin import StandIn
+from ptc.sandbox.standin import StandIn
+from tests.sandbox.conftest import BACKDATED, backdate_secrets
 
 STAND_IN = StandIn(b"test key")
 
@@ -50,15 +48,6 @@ LIFECYCLE = json.dumps(
         ]
     }
 )
-
-
-@pytest.fixture(autouse=True)
-def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Secrets Manager's clock moves 10 s per reading, so a date not restored would show."""
-    clock = itertools.count(int(time.time()), 10)
-    monkeypatch.setattr(
-        "moto.secretsmanager.models.time", SimpleNamespace(time=lambda: next(clock))
-    )
 
 
 def _populate(session: Any) -> None:
@@ -120,12 +109,17 @@ def _observe(session: Any) -> dict[str, Any]:
     }
 
 
+def _epochs(dates: tuple[Any, ...]) -> list[int]:
+    return [int(date.timestamp()) for date in dates]
+
+
 def test_dump_and_load_restore_everything(aws: SandboxInfo, tmp_path: Path) -> None:
     _populate(aws.session())
     _populate(aws.session("eu-west-1"))
     before = {region: _observe(aws.session(region)) for region in ("us-east-1", "eu-west-1")}
     path = tmp_path / "nested" / "sandbox.json"
     state.dump(path, STAND_IN)
+    backdate_secrets(path)  # dates no clock reads now: they show only if restored
     BackendDict.reset()
     assert (
         aws.session().client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"]
@@ -137,6 +131,8 @@ def test_dump_and_load_restore_everything(aws: SandboxInfo, tmp_path: Path) -> N
     for region in before:
         assert before[region].pop("value") == SECRET_VALUE
         assert after[region].pop("value") == STAND_IN.secret_string(SECRET_VALUE)
+        before[region].pop("secret dates")
+        assert _epochs(after[region].pop("secret dates")) == [BACKDATED, BACKDATED]
     assert after == before
     assert before["us-east-1"]["validation"] is True
     assert "dckr_pat" not in path.read_text()
@@ -179,10 +175,13 @@ def test_embedded_sandbox_keeps_state_between_runs(
     assert path.exists()
     assert os.environ["AWS_PROFILE"] == "does-not-exist"  # environment restored
     assert "AWS_ACCESS_KEY_ID" not in os.environ
+    backdate_secrets(path)  # dates no clock reads now: they show only if restored
     with running(path) as sandbox:
         second = _observe(sandbox.session())
         assert sandbox.stand_in is not None
         assert second.pop("value") == sandbox.stand_in.secret_string(first.pop("value"))
+    first.pop("secret dates")
+    assert _epochs(second.pop("secret dates")) == [BACKDATED, BACKDATED]
     assert second == first
     assert sorted(os.listdir(path.parent)) == [
         ".gitignore",
