@@ -8,8 +8,8 @@ the console would. The tests without the sandbox use moto (the `aws` fixture) or
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -664,20 +664,28 @@ def test_expired_credentials(
     aws: SandboxInfo, rules: Path, monkeypatch: pytest.MonkeyPatch, code: str
 ) -> None:
     from botocore.awsrequest import AWSResponse
-    from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
-    original = BotocoreStubber.__call__
+    import ptc.cli.plan
+    from tests.plan.conftest import RawBody
 
-    def expired(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-        if "sts." not in request.url:
-            return original(self, event_name, request, **kwargs)
-        body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>The "
-            "security token included in the request is expired</Message></Error></ErrorResponse>"
-        )
-        return AWSResponse(request.url, 403, {}, MockRawResponse(body))
+    body = (
+        f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>The "
+        "security token included in the request is expired</Message></Error></ErrorResponse>"
+    )
 
-    monkeypatch.setattr(BotocoreStubber, "__call__", expired)
+    def expired(request: Any, **_: Any) -> AWSResponse:
+        # Registered first, so this is the answer botocore takes (STS's reads change nothing).
+        return AWSResponse(request.url, 403, {}, RawBody(body))
+
+    original = ptc.cli.plan.aws_connection
+
+    @contextmanager
+    def rejecting(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with original(*args, **kwargs) as connection:
+            connection.session.events.register_first("before-send.sts", expired)
+            yield connection
+
+    monkeypatch.setattr(ptc.cli.plan, "aws_connection", rejecting)
     result = run("plan", rules)
     assert result.exit_code == 1
     assert result.stderr == (

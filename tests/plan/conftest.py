@@ -1,13 +1,16 @@
 """Helpers for the plan, apply and gateway tests: files, a call log and injected faults.
 
-Faults are injected where the network would fail: moto's botocore stubber (the `before-send`
-handler that stands in for HTTP) is wrapped, so that each *attempt* of a call can fail while
-botocore's own retry logic runs unchanged. A `before-call` hook (once per logical call, not
-per attempt) decides which logical call is faulted.
+Faults are injected where the network would fail, through botocore's own events on the
+gateway's clients, never by patching moto: a `before-send` handler (once per *attempt*,
+registered first, so it answers before the sandbox does) fails an attempt, while botocore's
+own retry logic runs unchanged; a `before-parse` handler cuts a real answer short. A
+`before-call` hook (once per logical call, not per attempt) decides which logical call is
+faulted.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -16,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
-from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
 from ptc.aws.gateway import Gateway
 from ptc.sandbox import DEFAULT_REGION, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
@@ -36,6 +39,9 @@ FAULT_KINDS = ("throttling", "server-error", "read-timeout", "connection-reset")
 # truncated-body is AWS's real answer cut short (the request did reach it).
 BODY_FAULTS = ("garbage-body", "missing-fields", "truncated-body")
 _GARBAGE = "<!DOCTYPE html><html><body><p>502 Bad Gateway<hr>nginx</body></html>"
+# Where a faulted attempt is sent instead: no AWS service, and so no mock of one, answers
+# there, so the fault's answer is the only one and the sandbox never acts on the request.
+_NOWHERE = "https://ptc-injected-fault.invalid"
 
 
 def write_file(directory: Path, text: str, name: str = "rules.yaml") -> Path:
@@ -124,23 +130,22 @@ def _error_response(request: Any, status: int, code: str, message: str) -> AWSRe
         body = json.dumps({"__type": code, "message": message})
         headers = {"Content-Type": "application/x-amz-json-1.1"}
     headers["x-amzn-RequestId"] = "ptc-test"
-    return AWSResponse(request.url, status, headers, MockRawResponse(body))
+    return AWSResponse(request.url, status, headers, RawBody(body))
 
 
 def _ok_response(request: Any, body: str | bytes, content_type: str) -> AWSResponse:
     headers = {"Content-Type": content_type, "x-amzn-RequestId": "ptc-test"}
-    return AWSResponse(request.url, 200, headers, MockRawResponse(body))
+    return AWSResponse(request.url, 200, headers, RawBody(body))
 
 
-def truncated(response: AWSResponse) -> AWSResponse:
-    """AWS's answer with its second half lost (a connection cut mid-body)."""
-    body = response.content
-    return AWSResponse(
-        response.url,
-        response.status_code,
-        response.headers,
-        MockRawResponse(body[: len(body) // 2]),
-    )
+class RawBody(io.BytesIO):
+    """A body as urllib3 hands it to botocore: readable, and streamable in chunks."""
+
+    def __init__(self, body: str | bytes) -> None:
+        super().__init__(body.encode() if isinstance(body, str) else body)
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.read()
 
 
 def fault_response(kind: str, request: Any) -> AWSResponse:
@@ -182,10 +187,32 @@ class Faults:
 
     def hook(self, gw: Gateway) -> Faults:
         for client in gw.clients():
-            client.meta.events.register("before-call", self._recorder(client.meta.region_name))
-            client.meta.events.register("after-call", self._done)
-            client.meta.events.register("after-call-error", self._done)
+            events = client.meta.events
+            events.register("before-call", self._recorder(client.meta.region_name))
+            events.register("after-call", self._done)
+            events.register("after-call-error", self._done)
+            # First: the sandbox's own before-send handler must not answer a faulted attempt.
+            events.register_first("before-send", self._send)
+            events.register_first("before-parse", self._cut_short)
         return self
+
+    def _send(self, request: Any, **_: Any) -> AWSResponse | None:
+        if self.kind == "truncated-body":
+            # The request does reach AWS (the sandbox); its answer is cut in before-parse.
+            self._current.truncate = self.wants(request)
+            return None
+        if not self.wants(request):
+            return None
+        response = fault_response(self.kind, request)  # timeouts and resets raise here
+        request.url = _NOWHERE + urlsplit(request.url).path
+        return response
+
+    def _cut_short(self, response_dict: dict[str, Any], **_: Any) -> None:
+        """AWS's answer with its second half lost (a connection cut mid-body)."""
+        if getattr(self._current, "truncate", False):
+            self._current.truncate = False
+            body = response_dict["body"]
+            response_dict["body"] = body[: len(body) // 2]
 
     def _done(self, **_: Any) -> None:
         self._current.faulted = False
@@ -211,32 +238,14 @@ class Faults:
         self.failed_attempts += 1
         return True
 
-    def attempt(self, request: Any) -> AWSResponse | None:
-        return fault_response(self.kind, request) if self.wants(request) else None
-
 
 @pytest.fixture
-def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Faults]]:
+def inject() -> Callable[..., Faults]:
     """inject(kind, target, gateway, attempts=None): fault one logical call of `gateway`."""
-    active: list[Faults] = []
-    original = BotocoreStubber.__call__
-
-    def stubber(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-        for faults in active:
-            if faults.kind == "truncated-body" and faults.wants(request):
-                return truncated(original(self, event_name, request, **kwargs))
-            response = faults.attempt(request)
-            if response is not None:
-                return response
-        return original(self, event_name, request, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", stubber)
 
     def make(
         kind: str, target: int | tuple[str, int], gw: Gateway, attempts: int | None = None
     ) -> Faults:
-        faults = Faults(kind, target, attempts).hook(gw)
-        active.append(faults)
-        return faults
+        return Faults(kind, target, attempts).hook(gw)
 
-    yield make
+    return make
