@@ -6,7 +6,9 @@ has: DescribePullThroughCacheRules, DescribeRepositoryCreationTemplates and List
 BatchGetSecretValue per 20 managed secrets when values are compared. All of them run in
 one wave: every region's reads at once, each secret-value batch as soon as its region's
 ListSecrets has answered, so a plan waits for one or two round trips, not one per call.
-The clients, their retries and the log filter are ptc.aws.clients'.
+The clients, their retries and the log filter are ptc.aws.clients'. The Gateway is both
+ports of ptc.plan.ports (LiveReader, LiveWriter); the API's shapes stay in this package
+(ptc.aws.requests, ptc.aws.responses).
 """
 
 from __future__ import annotations
