@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import typer
 
 from ptc.errors import EXIT_FAILED, EXIT_USAGE, ConfigError, PtcError
+from ptc.render.console import out
 from ptc.render.text import printable
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-# Wide enough for any table row: in a log, a cut repository name is a lost fact.
-_UNBOUNDED = 1_000_000
-
-
-def out(text: str, *, err: bool = False) -> None:
-    """Print plain text (no markup interpretation: file content may contain brackets)."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(printable(text, multiline=True) + "\n")
-
-
-def console(*, soft_wrap: bool = False) -> Console:
-    """The rich console for standard output.
-
-    On a terminal, rich fits tables to its width (wrapping cells, never cutting them).
-    Anywhere else (a CI log, a pipe, a file) nothing is wrapped or cut: a table row is one
-    line with every cell whole, whatever COLUMNS says.
-    """
-    from rich.console import Console
-
-    width = None if sys.stdout.isatty() else _UNBOUNDED
-    # Text from files and from AWS is shown as it is: no markup ("[...]"), no emoji codes
-    # (":secret:" in a secret's ARN would become an emoji).
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=soft_wrap, width=width)
+__all__ = ["confirm", "fail", "out", "stdin_is_terminal"]  # `out` for the commands
 
 
 def fail(exc: PtcError) -> NoReturn:

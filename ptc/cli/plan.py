@@ -21,7 +21,7 @@ from ptc.cli.aws import (
     aws_session,
     check_session_options,
 )
-from ptc.cli.output import confirm, console, fail, out
+from ptc.cli.output import confirm, fail, out
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -31,6 +31,7 @@ from ptc.errors import (
     PtcError,
     UsageError,
 )
+from ptc.render.console import console
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,10 +56,6 @@ _WITHOUT_VALUES_HELP = "Read no secret value; 'apply --plan' compares them."
 FORMAT_OPTION = typer.Option(
     "--format", "-f", metavar="FORMAT", help="text, json, or markdown (a pull request comment)."
 )
-
-
-def _console() -> Console:
-    return console(soft_wrap=True)
 
 
 def plan(
@@ -141,7 +138,7 @@ def show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
         return
     from ptc.render.plan import render_plan
 
-    render_plan(the_plan, _console())
+    render_plan(the_plan, console(soft_wrap=True))
 
 
 def apply(
@@ -250,8 +247,8 @@ def _apply(
             desired, gateway, prune=options.prune, values=options.values
         )
         the_plan, live = planned.plan, planned.live
-    console = _console()
-    render_plan(the_plan, console)
+    screen = console(soft_wrap=True)
+    render_plan(the_plan, screen)
     if the_plan.is_empty:
         return None
     if not options.force:
@@ -267,11 +264,11 @@ def _apply(
         gateway,
         desired,
         desired.base_dir,
-        progress=_progress(console),
+        progress=_progress(screen),
         values=options.values,
     )
-    console.print()
-    render_report(report, console)
+    screen.print()
+    render_report(report, screen)
     return report
 
 

@@ -17,7 +17,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import confirm, console, fail, out
+from ptc.cli.output import confirm, fail, out
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -26,6 +26,7 @@ from ptc.errors import (
     EXIT_USAGE,
     PtcError,
 )
+from ptc.render.console import console
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -98,7 +99,7 @@ def _show(report: StatusReport, output_format: StatusFormat) -> None:
         return
     from ptc.render.status import render_status
 
-    render_status(report, _console())
+    render_status(report, console())
 
 
 def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bool) -> int:
@@ -106,9 +107,9 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
     from ptc.render.status import render_backfill_plan, render_backfill_report
     from ptc.status.backfill import apply_backfill, plan_backfill
 
-    console = _console()
+    screen = console()
     plan = plan_backfill(report)
-    render_backfill_plan(plan, console)
+    render_backfill_plan(plan, screen)
     if plan.is_empty:
         return EXIT_OK
     if not auto_approve:
@@ -117,9 +118,9 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
             cancelled="Backfill cancelled.",
             what="backfill",
         )
-    result = apply_backfill(plan, gateway, progress=_progress(console))
-    console.print()
-    render_backfill_report(result, console)
+    result = apply_backfill(plan, gateway, progress=_progress(screen))
+    screen.print()
+    render_backfill_report(result, screen)
     return _exit_code(result)
 
 
@@ -127,10 +128,6 @@ def _exit_code(result: BackfillReport) -> int:
     if result.interrupted:
         return EXIT_INTERRUPTED  # the report says what finished before Ctrl-C
     return EXIT_OK if result.ok else EXIT_FAILED
-
-
-def _console() -> Console:
-    return console()
 
 
 def _progress(console: Console) -> Progress | None:

@@ -18,7 +18,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
-from ptc.cli.output import console, fail, out
+from ptc.cli.output import fail, out
 from ptc.errors import (
     EXIT_FAILED,
     EXIT_OK,
@@ -27,6 +27,7 @@ from ptc.errors import (
     PtcError,
     UsageError,
 )
+from ptc.render.console import console
 
 if TYPE_CHECKING:
     from ptc.checks.base import Finding
@@ -192,20 +193,12 @@ def checks(
     ] = False,
 ) -> None:
     """List every check validate runs, with its ID, severity and fix."""
-    from ptc.checks.registry import ALL_CHECKS
     from ptc.render import findings as formats
 
     if markdown:
         out(formats.checks_markdown().rstrip("\n"))
         return
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("ID", "severity", "what it finds", "fix"):
-        table.add_column(column, overflow="fold")
-    for check in ALL_CHECKS:
-        table.add_row(check.id, str(check.severity), check.summary, check.fix)
-    console().print(table)
+    formats.render_checks(console())
 
 
 def register(app: typer.Typer) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptc import __version__
 from ptc.checks.base import Finding, Severity
 from ptc.checks.registry import ALL_CHECKS
+from ptc.render.github import escape_data, escape_property
 from ptc.render.text import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # validate --format json: a field that changes meaning or goes away gets a new version
 # (docs/validate-report.schema.json describes this one).
@@ -52,24 +56,16 @@ def as_json(findings: Sequence[Finding]) -> str:
     return json.dumps(document, indent=2)
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def as_github(findings: Sequence[Finding]) -> str:
     """GitHub Actions workflow commands, one annotation per finding."""
     lines = []
     for f in findings:
         level = "error" if f.severity is Severity.ERROR else "warning"
         props = (
-            f"file={_escape_property(f.source)},line={f.line},col={f.column},"
-            f"title={_escape_property(f.check_id)}"
+            f"file={escape_property(f.source)},line={f.line},col={f.column},"
+            f"title={escape_property(f.check_id)}"
         )
-        lines.append(f"::{level} {props}::{_escape_data(f'{f.message}. Fix: {f.fix}')}")
+        lines.append(f"::{level} {props}::{escape_data(f'{f.message}. Fix: {f.fix}')}")
     return "\n".join(lines)
 
 
@@ -123,6 +119,18 @@ def _sarif_result(f: Finding, rule_index: int) -> dict[str, Any]:
             }
         ],
     }
+
+
+def render_checks(console: Console) -> None:
+    """`ptc checks`: every check with its ID, severity and fix, as a table."""
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("ID", "severity", "what it finds", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in ALL_CHECKS:
+        table.add_row(check.id, str(check.severity), check.summary, check.fix)
+    console.print(table)
 
 
 def checks_markdown() -> str:

@@ -84,8 +84,7 @@ def take_over(show: ShowJson, default_region: str | None = None) -> Takeover:
     taken = [r for r in ours if r.address not in why]
     if not taken:
         raise TakeoverError(
-            "nothing to take over: "
-            + "; ".join(f"{r.address}: {why[r.address]}" for r in ours)
+            "nothing to take over: " + "; ".join(f"{r.address}: {why[r.address]}" for r in ours)
         )
     live = _live_state(taken, ours, regions, account)
     variables = _variables(live.secrets)
@@ -96,9 +95,7 @@ def take_over(show: ShowJson, default_region: str | None = None) -> Takeover:
         not_taken=[NotTaken(r.address, why[r.address]) for r in ours if r.address in why],
         others=len(show.resources) - len(ours),
         variables=variables,
-        assumed_region=[
-            r.address for r in taken if default_region and _region_of(r) is None
-        ],
+        assumed_region=[r.address for r in taken if default_region and _region_of(r) is None],
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from ptc.cli import app, rewrite
+from ptc.cli import app
 from tests.rewrite.conftest import HOST, RULES
 
 HUB = f"{HOST}/docker-hub"
@@ -299,18 +298,6 @@ def test_exclude_and_symlink_loop(tree: Path) -> None:
     assert result.stderr == f"app/loop: error: symlink loop: leads back to {tree / 'app'}\n"
     assert "app/Dockerfile" not in result.stdout
     assert "app/pod.yaml:5:12: would rewrite" in result.stdout
-
-
-def test_summary_is_a_table_on_a_terminal(
-    tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from ptc.rewrite.engine import Report
-    from ptc.rewrite.mapping import Target
-
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    rewrite._summary(Report(Target("123456789012", "us-east-1"), []), to_stderr=False)
-    lines = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()
-    assert [line.split() for line in lines[:2]] == [["references", "count"], ["to", "rewrite", "0"]]
 
 
 RUNNER = "apiVersion: ci.example.com/v1\nkind: Runner\nspec:\n  runner:\n    image: quay.io/o/r:1\n"

@@ -88,7 +88,7 @@ def test_the_json_report_is_written_entry_by_entry(
     # as it is written instead, and reads back the same as the whole report.
     import json
 
-    from ptc.cli import rewrite
+    from ptc.render import rewrite
 
     def whole(*args: Any, **kwargs: Any) -> str:
         raise AssertionError("the whole report was built as one string")
