@@ -2,7 +2,8 @@
 
 A summary table per region, then one collapsed `<details>` block per change with its
 attribute diff in a ```diff block (policies as JSON line diffs), the reasons for replaces,
-and the lists of what is left alone. No terminal codes, no secret value (the plan holds
+and the lists of what is left alone. No terminal codes (control characters from a file or
+an answer are escaped, as on a terminal), no secret value (the plan holds
 none), and the same plan always gives the same text: a workflow finds its earlier comment
 by the hidden MARKER on the first line and updates it instead of adding another.
 """
@@ -15,6 +16,7 @@ import re
 from ptc import __version__
 from ptc.plan.changes import Action, Change, Plan
 from ptc.render import display
+from ptc.render.text import printable
 
 MARKER = "<!-- ptc-plan -->"
 # GitHub refuses comments over 65,536 characters; beyond this the diffs are left out.
@@ -58,7 +60,9 @@ def _document(plan: Plan, *, with_diffs: bool) -> str:
         f"<sub>ptc {__version__} · live state {plan.live_fingerprint[:19]}… · "
         f"{'prune on' if plan.prune else 'prune off'}</sub>"
     )
-    return "\n\n".join(parts) + "\n"
+    # Descriptions, addresses and the account come from files and answers: a comment shows
+    # their control characters escaped (line breaks and tabs are the document's own).
+    return printable("\n\n".join(parts) + "\n", multiline=True)
 
 
 def _table(plan: Plan) -> str:
@@ -105,7 +109,8 @@ def _diff_lines(change: Change) -> list[str]:
             lines += [f"- {row.key} = {row.old}", f"+ {row.key} = {row.new}"]
         else:
             lines.append(row.text())  # also "~ value = (sensitive value)": changed, unshown
-    return lines
+    # One row, one line: a line break in a description must not forge a `+` row.
+    return [printable(line) for line in lines]
 
 
 def _fenced(body: str, language: str) -> str:

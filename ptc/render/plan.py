@@ -26,7 +26,7 @@ def render_plan(plan: Plan, console: Console) -> None:
     actionable = plan.actionable
     if actionable:
         console.print(
-            f"ptc will perform the following actions in account {plan.account}:\n",
+            printable(f"ptc will perform the following actions in account {plan.account}:") + "\n",
             highlight=False,
         )
         for change in actionable:

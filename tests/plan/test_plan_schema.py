@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from ptc.cli import app
 
 from .test_diff import _mixed_plan
-from .test_markdown import _pruning_plan, _review_plan
+from tests.render.test_markdown import _pruning_plan, _review_plan
 
 SCHEMA = json.loads(
     (Path(__file__).parents[2] / "docs" / "plan.schema.json").read_text(encoding="utf-8")

@@ -19,8 +19,7 @@ from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.plan.changes import Plan
 from ptc.plan.diff import make_plan
 from ptc.render.markdown import MARKER, render_markdown
-
-from .test_diff import (
+from tests.plan.test_diff import (
     DOCKER,
     R,
     desired,
@@ -72,7 +71,7 @@ def _review_plan() -> Plan:
 
 
 def _snapshot(name: str, plan: Plan) -> str:
-    """tests/plan/markdown/NAME.md, with this version and the plan's live fingerprint."""
+    """tests/render/markdown/NAME.md, with this version and the plan's live fingerprint."""
     text = (SNAPSHOTS / f"{name}.md").read_text(encoding="utf-8")
     return text.replace("@VERSION@", __version__).replace(
         "@FINGERPRINT@", plan.live_fingerprint[:19]
