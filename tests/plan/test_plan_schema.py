@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ptc.cli import app
+from tests.render.test_markdown import _pruning_plan, _review_plan
 
 from .test_diff import _mixed_plan
-from tests.render.test_markdown import _pruning_plan, _review_plan
 
 SCHEMA = json.loads(
     (Path(__file__).parents[2] / "docs" / "plan.schema.json").read_text(encoding="utf-8")
