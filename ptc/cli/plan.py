@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from ptc.aws.clients import Session
     from ptc.engine.apply import ApplyReport, Outcome, Progress
-    from ptc.plan.changes import Change, Plan
+    from ptc.plan.changes import AnyChange, Plan
     from ptc.plan.desired import DesiredState
     from ptc.plan.values import SecretValues
 
@@ -293,7 +293,7 @@ def _progress(console: Console) -> Progress | None:
     if not console.is_terminal:
         return None
 
-    def report_progress(change: Change, outcome: Outcome) -> None:
+    def report_progress(change: AnyChange, outcome: Outcome) -> None:
         console.print(f"  {outcome}: {change.action} {change.address}", highlight=False)
 
     return report_progress

@@ -20,7 +20,7 @@ from ptc.domain import statements
 from ptc.domain.resources import RuleResource, SecretResource, StatementResource, TemplateResource
 from ptc.engine.executor import Outcome, run_regions, run_steps
 from ptc.errors import PtcError
-from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.changes import AnyChange, Create, Delete, Plan, Replace, Update
 from ptc.plan.ports import LiveWriter
 from ptc.plan.values import FROM_SOURCES, SecretValues
 
@@ -29,7 +29,7 @@ __all__ = ["ApplyReport", "Outcome", "Progress", "Result", "apply_plan"]
 
 @dataclass(frozen=True)
 class Result:
-    change: Change
+    change: AnyChange
     outcome: Outcome
     error: str | None = None
 
@@ -49,7 +49,7 @@ class ApplyReport:
         return [r for r in self.results if r.outcome is outcome]
 
 
-Progress = Callable[[Change, Outcome], None]
+Progress = Callable[[AnyChange, Outcome], None]
 # How often apply merges the registry policy again when another writer moves it meanwhile.
 MERGE_ATTEMPTS = 3
 
@@ -66,19 +66,19 @@ class _Region:
         self.stop = stop
         self.secret_arns: dict[str, str] = {}
 
-    def run(self, changes: Sequence[Change], progress: Progress | None) -> list[Result]:
+    def run(self, changes: Sequence[AnyChange], progress: Progress | None) -> list[Result]:
         return run_steps(
             _steps(changes), self.apply_step, PtcError, Result, self.stop, progress, _wave
         )
 
-    def apply_step(self, step: Sequence[Change]) -> None:
+    def apply_step(self, step: Sequence[AnyChange]) -> None:
         if step[0].kind == "statement":
             self._statements(step)
         else:
             [change] = step
             self.apply(change)
 
-    def _statements(self, changes: Sequence[Change]) -> None:
+    def _statements(self, changes: Sequence[AnyChange]) -> None:
         """One read-merge-write of the region's registry policy for all its statement changes.
 
         PutRegistryPolicy replaces the whole document and has no condition, so another
@@ -87,8 +87,19 @@ class _Region:
         cannot see its merge held after MERGE_ATTEMPTS, the change fails loudly.
         """
         region = changes[0].region
-        upserts = {c.key: c.desired for c in changes if isinstance(c.desired, StatementResource)}
-        removals = {c.key for c in changes if c.action is Action.DELETE}
+        upserts: dict[str, StatementResource] = {}
+        removals: set[str] = set()
+        for change in changes:
+            match change:
+                case (
+                    Create(desired=StatementResource() as new)
+                    | Update(desired=StatementResource() as new)
+                ):
+                    upserts[new.sid] = new
+                case Delete(live=StatementResource() as old):
+                    removals.add(old.sid)
+                case _:
+                    raise _cannot(change)
         for _ in range(MERGE_ATTEMPTS):
             if self._merge_once(region, upserts, removals):
                 return
@@ -116,50 +127,56 @@ class _Region:
             self.writer.put_registry_policy(region, merged)
         return statements.merge_held(document, self.writer.registry_policy(region), removals)
 
-    def apply(self, change: Change) -> None:
-        handler = {
-            "secret": self._secret,
-            "template": self._template,
-            "rule": self._rule,
-        }[change.kind]
-        handler(change)
+    def apply(self, change: AnyChange) -> None:
+        match change.kind:
+            case "secret":
+                self._secret(change)
+            case "template":
+                self._template(change)
+            case "rule":
+                self._rule(change)
+            case _:
+                raise _cannot(change)
 
-    def _secret(self, change: Change) -> None:
-        secret = change.desired
-        assert isinstance(secret, SecretResource)
-        if change.action is Action.CREATE:
-            arn = self.writer.create_secret(secret, self._value(secret))
-        else:
-            value = self._value(secret) if secret.value_differs else None
-            arn = self.writer.update_secret(secret, value)
+    def _secret(self, change: AnyChange) -> None:
+        match change:
+            case Create(desired=SecretResource() as secret):
+                arn = self.writer.create_secret(secret, self._value(secret))
+            case Update(desired=SecretResource() as secret):
+                value = self._value(secret) if secret.value_differs else None
+                arn = self.writer.update_secret(secret, value)
+            case _:
+                raise _cannot(change)
         self.secret_arns[secret.name] = arn
 
     def _value(self, secret: SecretResource) -> str:
         return self.values.secret_string(secret, self.base_dir)
 
-    def _template(self, change: Change) -> None:
-        if change.action is Action.DELETE:
-            self.writer.delete_template(change.region, change.key)
-            return
-        template = change.desired
-        assert isinstance(template, TemplateResource)
-        if change.action is Action.CREATE:
-            self.writer.create_template(template)
-        else:
-            assert isinstance(change.live, TemplateResource)
-            self.writer.update_template(template, change.live)
+    def _template(self, change: AnyChange) -> None:
+        match change:
+            case Create(desired=TemplateResource() as template):
+                self.writer.create_template(template)
+            case Update(desired=TemplateResource() as template, live=TemplateResource() as live):
+                self.writer.update_template(template, live)
+            case Delete(live=TemplateResource() as template):
+                self.writer.delete_template(template.region, template.prefix)
+            case _:
+                raise _cannot(change)
 
-    def _rule(self, change: Change) -> None:
-        if change.action in (Action.DELETE, Action.REPLACE):
-            self.writer.delete_rule(change.region, change.key)
-        if change.action is Action.DELETE:
-            return
-        assert isinstance(change.desired, RuleResource)
-        rule = self._with_credential(change.desired)
-        if change.action is Action.UPDATE:
-            self.writer.update_rule(rule)
-        else:
-            self.writer.create_rule(rule)
+    def _rule(self, change: AnyChange) -> None:
+        match change:
+            case Create(desired=RuleResource() as rule):
+                self.writer.create_rule(self._with_credential(rule))
+            case Update(desired=RuleResource() as rule):
+                self.writer.update_rule(self._with_credential(rule))
+            case Replace(desired=RuleResource() as rule):
+                # One prefix holds one rule: the old one goes before the new one comes.
+                self.writer.delete_rule(rule.region, rule.prefix)
+                self.writer.create_rule(self._with_credential(rule))
+            case Delete(live=RuleResource() as rule):
+                self.writer.delete_rule(rule.region, rule.prefix)
+            case _:
+                raise _cannot(change)
 
     def _with_credential(self, rule: RuleResource) -> RuleResource:
         """Fill in the ARN of a secret that did not exist when the plan was made."""
@@ -171,7 +188,12 @@ class _Region:
         return rule.model_copy(update={"credential_arn": arn})
 
 
-def _wave(step: Sequence[Change]) -> int:
+def _cannot(change: AnyChange) -> PtcError:
+    """A change apply has no call for: the plan was built or edited wrongly, not by ptc."""
+    return PtcError(f"ptc cannot apply the {change.action} of {change.address}")
+
+
+def _wave(step: Sequence[AnyChange]) -> int:
     """Changes the plan puts in one position (see changes._ORDER) do not depend on each
     other: they touch different names or prefixes. A rule's replace is one step (its
     delete, then its create), and the deletes that make room under the quota of 50 rules
@@ -179,9 +201,9 @@ def _wave(step: Sequence[Change]) -> int:
     return step[0].order[1]
 
 
-def _steps(changes: Sequence[Change]) -> list[list[Change]]:
+def _steps(changes: Sequence[AnyChange]) -> list[list[AnyChange]]:
     """One step per change, except that a region's statement changes are a single step."""
-    steps: list[list[Change]] = []
+    steps: list[list[AnyChange]] = []
     for change in changes:
         if change.kind == "statement" and steps and steps[-1][0].kind == "statement":
             steps[-1].append(change)
@@ -201,7 +223,7 @@ def apply_plan(
 ) -> ApplyReport:
     """Make the plan's changes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
     stop = stop or threading.Event()
-    by_region = [list(changes) for _, changes in groupby(plan.actionable, key=lambda c: c.region)]
+    by_region = [list(changes) for _, changes in groupby(plan.changes, key=lambda c: c.region)]
     report = ApplyReport()
     if not by_region:
         return report

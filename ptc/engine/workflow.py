@@ -230,5 +230,5 @@ def apply(
             report.drift = [f"could not verify: {exc}"]
             return report
         report.verified = again.is_empty
-        report.drift = [f"{c.action} {c.address}" for c in again.actionable]
+        report.drift = [f"{c.action} {c.address}" for c in again.changes]
     return report

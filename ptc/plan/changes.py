@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from ptc import __version__
 from ptc.domain.resources import (
     AnyResource,
     Kind,
+    Resource,
     RuleResource,
     SecretResource,
     StatementResource,
@@ -35,8 +37,11 @@ class Action(StrEnum):
     UPDATE = "update"
     REPLACE = "replace"
     DELETE = "delete"
-    UNMANAGED = "unmanaged"  # live, not in the file, left alone (no prune)
 
+
+# What the plan JSON calls a live resource the file does not declare, left alone (no
+# prune): listed, never applied, so not an Action.
+UNMANAGED = "unmanaged"
 
 # Apply order within a region, and why:
 # - secrets first: a rule's credentialArn must name a secret that exists;
@@ -52,12 +57,13 @@ class Action(StrEnum):
 # - a rule's replace deletes before it creates (one prefix, one rule);
 # - templates are deleted last, so that no rule that could still create repositories
 #   is left without its template.
+# Exactly the changes the differ makes: ptc never deletes a secret and replaces only rules.
+# A change missing here cannot be built (apply_order raises), rather than sorting anywhere.
 _ORDER: dict[tuple[Kind, Action], int] = {
     ("secret", Action.CREATE): 0,
     ("secret", Action.UPDATE): 0,
     ("template", Action.CREATE): 1,
     ("template", Action.UPDATE): 1,
-    ("template", Action.REPLACE): 1,
     ("statement", Action.CREATE): 2,
     ("statement", Action.UPDATE): 2,
     ("statement", Action.DELETE): 2,
@@ -67,7 +73,8 @@ _ORDER: dict[tuple[Kind, Action], int] = {
     ("rule", Action.UPDATE): 4,
     ("template", Action.DELETE): 5,
 }
-_UNORDERED = 9
+# In the plan's listing (JSON, saved plans), what is left alone follows its region's changes.
+_LISTED_LAST = max(_ORDER.values()) + 1
 
 RESOURCE_MODELS: dict[
     str,
@@ -79,23 +86,72 @@ RESOURCE_MODELS: dict[
     "statement": StatementResource,
 }
 
+R = TypeVar("R", bound=Resource, covariant=True)
 
-@dataclass(frozen=True)
-class Change:
-    """One resource's change. `desired` and `live` are the normalised resources."""
 
-    action: Action
-    kind: Kind
-    region: str
-    key: str
-    desired: AnyResource | None = None
-    live: AnyResource | None = None
+class NoSuchChange(ValueError):
+    """A (kind, action) ptc never makes, such as a secret's delete: it has no apply order."""
+
+
+def apply_order(kind: str, action: Action) -> int:
+    """A change's position in its region's apply order (see _ORDER); raises when it has none."""
+    try:
+        return _ORDER[(kind, action)]  # type: ignore[index]  # any str: a saved plan's kind
+    except KeyError:
+        raise NoSuchChange(f"ptc makes no {action} of a {kind}") from None
+
+
+def address(region: str, kind: Kind, key: str) -> str:
+    return f"{region}/{kind}/{key}"
+
+
+class Entry(Generic[R]):
+    """One line of a plan: a resource before and after (either may be absent), as data.
+
+    The subclasses are frozen dataclasses holding exactly their sides; the rest (address,
+    the Terraform-style flags, the JSON form) follows from those.
+    """
+
+    __slots__ = ()
+    ACTION_NAME: ClassVar[str]  # the JSON "action"
     changed: tuple[str, ...] = ()  # attribute names that differ (update, replace)
-    reason: str | None = None  # why a replace, or why left alone
+    reason: str | None = None  # why a replace or a delete, or why left alone
 
     @property
-    def order(self) -> tuple[str, int, str]:
-        return (self.region, _ORDER.get((self.kind, self.action), _UNORDERED), self.key)
+    def desired(self) -> R | None:
+        return None
+
+    @property
+    def live(self) -> R | None:
+        return None
+
+    @property
+    def resource(self) -> R:
+        """The resource this entry is about: the desired one, else the live one."""
+        resource = self.desired or self.live
+        assert resource is not None  # every subclass holds at least one side
+        return resource
+
+    @property
+    def kind(self) -> Kind:
+        return self.resource.kind
+
+    @property
+    def region(self) -> str:
+        return self.resource.region
+
+    @property
+    def key(self) -> str:
+        return self.resource.key
+
+    @property
+    def address(self) -> str:
+        return address(self.region, self.kind, self.key)
+
+    @property
+    def listed(self) -> tuple[str, int, str]:
+        """Where the plan JSON lists it: by region, then apply order, then key."""
+        return (self.region, _LISTED_LAST, self.key)
 
     @property
     def before(self) -> dict[str, Any] | None:
@@ -117,14 +173,10 @@ class Change:
     def after_unknown(self) -> dict[str, bool]:
         return _flags(None if self.desired is None else self.desired.shown().unknown)
 
-    @property
-    def address(self) -> str:
-        return f"{self.region}/{self.kind}/{self.key}"
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "address": self.address,
-            "action": str(self.action),
+            "action": self.ACTION_NAME,
             "kind": self.kind,
             "region": self.region,
             "key": self.key,
@@ -139,19 +191,125 @@ class Change:
             "live": _dump(self.live),
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Change:
-        kind = data["kind"]
-        return cls(
-            action=Action(data["action"]),
-            kind=kind,
-            region=data["region"],
-            key=data["key"],
-            desired=_load(kind, data.get("desired")),
-            live=_load(kind, data.get("live")),
-            changed=tuple(data.get("changed", ())),
-            reason=data.get("reason"),
-        )
+
+class Change(Entry[R]):
+    """A change apply makes: `Create`, `Update`, `Replace` or `Delete` of one resource.
+
+    A (kind, action) without an apply order cannot be built: a plan never holds a change
+    that apply could not place.
+    """
+
+    __slots__ = ()
+    ACTION: ClassVar[Action]
+
+    def __post_init__(self) -> None:
+        apply_order(self.kind, self.ACTION)
+
+    @property
+    def action(self) -> Action:
+        return self.ACTION
+
+    @property
+    def order(self) -> tuple[str, int, str]:
+        """Region, position in its apply order, key: the plan's sort key."""
+        return (self.region, apply_order(self.kind, self.ACTION), self.key)
+
+    @property
+    def listed(self) -> tuple[str, int, str]:
+        return self.order
+
+
+@dataclass(frozen=True, slots=True)
+class Create(Change[R]):
+    desired: R = field()
+
+    ACTION = Action.CREATE
+    ACTION_NAME = Action.CREATE.value
+
+
+@dataclass(frozen=True, slots=True)
+class Update(Change[R]):
+    """Changed in place; `changed` names the attributes that differ."""
+
+    desired: R = field()
+    live: R = field()
+    changed: tuple[str, ...] = field()
+
+    ACTION = Action.UPDATE
+    ACTION_NAME = Action.UPDATE.value
+
+
+@dataclass(frozen=True, slots=True)
+class Replace(Change[R]):
+    """Deleted, then created: `reason` says which attribute cannot change in place."""
+
+    desired: R = field()
+    live: R = field()
+    changed: tuple[str, ...] = field()
+    reason: str = field()
+
+    ACTION = Action.REPLACE
+    ACTION_NAME = Action.REPLACE.value
+
+
+@dataclass(frozen=True, slots=True)
+class Delete(Change[R]):
+    live: R = field()
+    reason: str = field()
+
+    ACTION = Action.DELETE
+    ACTION_NAME = Action.DELETE.value
+
+
+@dataclass(frozen=True, slots=True)
+class Unmanaged(Entry[R]):
+    """Live, not in the file, left alone: listed in the plan, never applied."""
+
+    live: R = field()
+    reason: str = field()
+
+    ACTION_NAME = UNMANAGED
+
+
+AnyChange = Change[AnyResource]
+AnyEntry = Entry[AnyResource]
+_BY_ACTION: dict[str, type[Entry[Any]]] = {
+    cls.ACTION_NAME: cls for cls in (Create, Update, Replace, Delete, Unmanaged)
+}
+
+
+def entry_from_dict(data: dict[str, Any]) -> AnyEntry:
+    """One entry of a plan's JSON `changes`, rebuilt; ValueError when it is not one ptc makes."""
+    kind = data["kind"]
+    fields = {
+        "desired": _load(kind, data.get("desired")),
+        "live": _load(kind, data.get("live")),
+        "changed": tuple(data.get("changed", ())),
+        "reason": data.get("reason"),
+    }
+    return entry_of(data["action"], fields, where=address(data["region"], kind, data["key"]))
+
+
+def entry_of(action: str, fields: dict[str, Any], *, where: str) -> AnyEntry:
+    """The entry for a JSON action, with these sides, at this address; ValueError when the
+    sides do not fit the action or name another resource (an edited plan)."""
+    cls = _BY_ACTION.get(action)
+    if cls is None:
+        raise ValueError(f"unknown action {action!r}")
+    names = {f.name for f in dataclass_fields(cls)}  # type: ignore[arg-type]
+    extra = [n for n, v in fields.items() if n not in names and v not in (None, ())]
+    missing = [n for n in names if fields.get(n) is None]
+    if extra or missing:
+        raise ValueError(f"a {action} has {', '.join(sorted(names))}, not {_sides(fields)}")
+    entry = cls(**{n: fields[n] for n in names})
+    held = {address(r.region, r.kind, r.key) for r in (entry.desired, entry.live) if r}
+    if held != {where}:
+        raise ValueError(f"the {action} of {where} holds {', '.join(sorted(held))}")
+    return entry
+
+
+def _sides(fields: dict[str, Any]) -> str:
+    return ", ".join(n for n, v in sorted(fields.items()) if v not in (None, ())) or "nothing"
 
 
 def _flags(names: frozenset[str] | None) -> dict[str, bool]:
@@ -159,7 +317,7 @@ def _flags(names: frozenset[str] | None) -> dict[str, bool]:
     return dict.fromkeys(sorted(names or ()), True)
 
 
-def _dump(resource: AnyResource | None) -> dict[str, Any] | None:
+def _dump(resource: AnyResource | Resource | None) -> dict[str, Any] | None:
     # Secret resources hold value sources (an env name, a path), never values.
     return None if resource is None else resource.model_dump(mode="json")
 
@@ -170,46 +328,45 @@ def _load(kind: str, data: dict[str, Any] | None) -> AnyResource | None:
 
 @dataclass(frozen=True)
 class Plan:
-    """The changes that would make the live state match the file, in apply order."""
+    """The changes that would make the live state match the file, in apply order, and
+    what is live but left alone (`unmanaged`), which apply never sees."""
 
     account: str
     regions: tuple[str, ...]
-    changes: tuple[Change, ...]
+    changes: tuple[AnyChange, ...]
     live_fingerprint: str
     prune: bool = False
     # False: made with --without-secret-values; `apply --plan` compares the values then.
     secret_values_compared: bool = True
     not_compared: tuple[str, ...] = ()  # addresses of live managed secrets, value unread
+    unmanaged: tuple[Unmanaged[AnyResource], ...] = ()
 
     @classmethod
     def build(
         cls,
         account: str,
         regions: list[str],
-        changes: list[Change],
+        changes: list[AnyChange],
         fingerprint: str,
         prune: bool,
         not_compared: list[str] | None = None,
+        unmanaged: list[Unmanaged[AnyResource]] | None = None,
     ) -> Plan:
         """`not_compared` is None when values were compared, else the secrets left unread."""
-        ordered = tuple(sorted(changes, key=lambda c: c.order))
         return cls(
             account,
             tuple(regions),
-            ordered,
+            tuple(sorted(changes, key=lambda c: c.order)),
             fingerprint,
             prune,
             secret_values_compared=not_compared is None,
             not_compared=tuple(sorted(not_compared or ())),
+            unmanaged=tuple(sorted(unmanaged or (), key=lambda u: u.listed)),
         )
 
     @property
-    def actionable(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.action is not Action.UNMANAGED)
-
-    @property
     def is_empty(self) -> bool:
-        return not self.actionable
+        return not self.changes
 
     @property
     def counts(self) -> dict[str, int]:
@@ -219,8 +376,17 @@ class Plan:
             "change": counted[Action.UPDATE],
             "replace": counted[Action.REPLACE],
             "destroy": counted[Action.DELETE],
-            "unmanaged": counted[Action.UNMANAGED],
+            "unmanaged": len(self.unmanaged),
         }
+
+    @property
+    def entries(self) -> list[AnyEntry]:
+        """Changes and what is left alone in one list, as the JSON `changes` has them.
+
+        The sort is stable, so what is left alone keeps its order among equal keys.
+        """
+        listed: list[AnyEntry] = [*self.changes, *self.unmanaged]
+        return sorted(listed, key=lambda e: e.listed)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,7 +399,7 @@ class Plan:
             "secret_values_compared": self.secret_values_compared,
             "not_compared": list(self.not_compared),
             "summary": self.counts,
-            "changes": [c.to_dict() for c in self.changes],
+            "changes": [e.to_dict() for e in self.entries],
         }
 
     def checksum(self) -> str:
@@ -246,12 +412,23 @@ class Plan:
     def from_dict(cls, data: dict[str, Any]) -> Plan:
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported plan format_version {data.get('format_version')!r}")
+        changes, unmanaged = split([entry_from_dict(c) for c in data["changes"]])
         return cls(
             account=data["account"],
             regions=tuple(data["regions"]),
-            changes=tuple(Change.from_dict(c) for c in data["changes"]),
+            changes=changes,
             live_fingerprint=data["live_fingerprint"],
             prune=bool(data.get("prune", False)),
             secret_values_compared=bool(data["secret_values_compared"]),
             not_compared=tuple(data["not_compared"]),
+            unmanaged=unmanaged,
         )
+
+
+def split(
+    entries: list[AnyEntry],
+) -> tuple[tuple[AnyChange, ...], tuple[Unmanaged[AnyResource], ...]]:
+    """A plan's JSON listing apart again: the changes, and what is left alone, in order."""
+    changes = tuple(e for e in entries if isinstance(e, Change))
+    unmanaged = tuple(e for e in entries if isinstance(e, Unmanaged))
+    return changes, unmanaged

@@ -25,7 +25,17 @@ from ptc.domain.resources import (
 )
 from ptc.domain.statements import statement_for
 from ptc.errors import PtcError
-from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.changes import (
+    AnyChange,
+    Change,
+    Create,
+    Delete,
+    Plan,
+    Replace,
+    Unmanaged,
+    Update,
+    address,
+)
 from ptc.plan.desired import DesiredState
 from ptc.plan.live import LiveState, SecretIndex
 
@@ -53,31 +63,39 @@ def make_plan(
     """`values_compared=False` (--without-secret-values): the plan lists the secrets whose
     value it did not read, and `values_differ` is not called."""
     problems: list[str] = []
-    changes: list[Change] = []
+    changes: list[AnyChange] = []
+    unmanaged: list[Unmanaged[AnyResource]] = []
     for region in desired.regions:
         index = live.index(region)
         changes += _secret_changes(
             desired, live, region, values_differ if values_compared else None
         )
-        changes += _changes(
-            _in(desired.templates, region), _in(live.templates, region), prune, _update_change
+        templates, left = _changes(
+            _in(desired.templates, region), _in(live.templates, region), _update_change
         )
-        rules = [_resolve(r, index, desired, problems) for r in _in(desired.rules, region)]
-        changes += _changes(rules, _in(live.rules, region), prune, _rule_change)
-        region_statements = _statement_changes(desired, live, region)
+        changes += templates + _pruned(left, prune)
+        unmanaged += _left_alone(left, prune)
+        resolved = [_resolve(r, index, desired, problems) for r in _in(desired.rules, region)]
+        rules, left_rules = _changes(resolved, _in(live.rules, region), _rule_change)
+        changes += rules + _pruned(left_rules, prune)
+        unmanaged += _left_alone(left_rules, prune)
+        region_statements, unowned = _statement_changes(desired, live, region)
         _check_policy_size(region, live, region_statements, problems)
         changes += region_statements
+        unmanaged += unowned
     if problems:
         raise PlanError("cannot plan:\n  " + "\n  ".join(problems))
     unread = None if values_compared else _existing_secrets(desired, live)
-    return Plan.build(live.account, desired.regions, changes, live.fingerprint(), prune, unread)
+    return Plan.build(
+        live.account, desired.regions, changes, live.fingerprint(), prune, unread, unmanaged
+    )
 
 
 def _existing_secrets(desired: DesiredState, live: LiveState) -> list[str]:
     """The managed secrets that exist, whose values a plan without them does not compare."""
     existing = {(s.region, s.name) for s in live.secrets}
     return [
-        Change(Action.UPDATE, "secret", s.region, s.name).address
+        address(s.region, "secret", s.name)
         for s in desired.secrets
         if (s.region, s.name) in existing
     ]
@@ -88,21 +106,26 @@ def _in(resources: Sequence[R], region: str) -> list[R]:
 
 
 def _changes(
-    desired: list[R], live: list[R], prune: bool, compare: Callable[[R, R], Change | None]
-) -> list[Change]:
+    desired: list[R], live: list[R], compare: Callable[[R, R], Change[R] | None]
+) -> tuple[list[Change[R]], list[R]]:
+    """The creates and in-place changes, and the live resources the file does not declare."""
     live_by_key = {r.key: r for r in live}
-    changes: list[Change] = []
+    changes: list[Change[R]] = []
     for want in desired:
         have = live_by_key.pop(want.key, None)
         if have is None:
-            changes.append(Change(Action.CREATE, want.kind, want.region, want.key, desired=want))
+            changes.append(Create(want))
         elif (change := compare(want, have)) is not None:
             changes.append(change)
-    for have in live_by_key.values():
-        action = Action.DELETE if prune else Action.UNMANAGED
-        reason = "not in the file; pruned" if prune else "not in the file; left alone"
-        changes.append(Change(action, have.kind, have.region, have.key, live=have, reason=reason))
-    return changes
+    return changes, list(live_by_key.values())
+
+
+def _pruned(left: list[R], prune: bool) -> list[Change[R]]:
+    return [Delete(have, "not in the file; pruned") for have in left] if prune else []
+
+
+def _left_alone(left: list[R], prune: bool) -> list[Unmanaged[R]]:
+    return [] if prune else [Unmanaged(have, "not in the file; left alone") for have in left]
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
@@ -116,32 +139,18 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, 
     return tuple(sorted(str(key) for key in diff.affected_root_keys))
 
 
-def _update_change(want: R, have: R) -> Change | None:
+def _update_change(want: R, have: R) -> Change[R] | None:
     """Templates and statements change in place, whatever changed."""
     fields = changed_fields(have.attributes(), want.attributes())
-    if not fields:
-        return None
-    return Change(
-        Action.UPDATE, want.kind, want.region, want.key, desired=want, live=have, changed=fields
-    )
+    return Update(want, have, fields) if fields else None
 
 
-def _rule_change(want: RuleResource, have: RuleResource) -> Change | None:
+def _rule_change(want: RuleResource, have: RuleResource) -> Change[RuleResource] | None:
     fields = changed_fields(have.attributes(), want.attributes())
     if not fields:
         return None
     reason = _replace_reason(want, have, fields)
-    action = Action.REPLACE if reason else Action.UPDATE
-    return Change(
-        action,
-        "rule",
-        want.region,
-        want.key,
-        desired=want,
-        live=have,
-        changed=fields,
-        reason=reason,
-    )
+    return Replace(want, have, fields, reason) if reason else Update(want, have, fields)
 
 
 def _replace_reason(want: RuleResource, have: RuleResource, fields: tuple[str, ...]) -> str | None:
@@ -183,16 +192,16 @@ def _resolve(
 
 def _secret_changes(
     desired: DesiredState, live: LiveState, region: str, values_differ: ValueComparer | None
-) -> list[Change]:
+) -> list[Change[SecretResource]]:
     live_by_name = {s.name: s for s in _in(live.secrets, region)}
     wanted = _in(desired.secrets, region)
     existing = [(s, live_by_name[s.name].arn or "") for s in wanted if s.name in live_by_name]
     differing = values_differ(region, existing) if values_differ and existing else set()
-    changes: list[Change] = []
+    changes: list[Change[SecretResource]] = []
     for want in wanted:
         have = live_by_name.get(want.name)
         if have is None:
-            changes.append(Change(Action.CREATE, "secret", region, want.key, desired=want))
+            changes.append(Create(want))
             continue
         fields = list(changed_fields(have.attributes(), want.attributes()))
         if "kms_key" in fields and (
@@ -204,17 +213,7 @@ def _secret_changes(
             fields.append("value")
         if fields:
             merged = want.model_copy(update={"arn": have.arn, "value_differs": "value" in fields})
-            changes.append(
-                Change(
-                    Action.UPDATE,
-                    "secret",
-                    region,
-                    want.key,
-                    desired=merged,
-                    live=have,
-                    changed=tuple(sorted(fields)),
-                )
-            )
+            changes.append(Update(merged, have, tuple(sorted(fields))))
     return changes
 
 
@@ -239,49 +238,36 @@ def _short_kms(key: str, region: str, account: str) -> str:
     return key
 
 
-def _statement_changes(desired: DesiredState, live: LiveState, region: str) -> list[Change]:
+def _statement_changes(
+    desired: DesiredState, live: LiveState, region: str
+) -> tuple[list[Change[StatementResource]], list[Unmanaged[StatementResource]]]:
+    """The region's statement changes, and the live statements the file does not own."""
     intents = [i for i in desired.permissions if i.region == region]
     absent = {i.sid for i in intents if i.absent}
     wanted = [statement_for(i, live.account) for i in intents if not i.absent]
     live_by_sid = {s.sid: s for s in _in(live.statements, region)}
-    changes = [
-        Change(
-            Action.DELETE,
-            "statement",
-            region,
-            sid,
-            live=live_by_sid[sid],
-            reason="absent: true in the file",
-        )
+    changes: list[Change[StatementResource]] = [
+        Delete(live_by_sid[sid], "absent: true in the file")
         for sid in sorted(absent & set(live_by_sid))
     ]
     unowned = [s for s in live_by_sid.values() if s.sid not in absent]
-    for change in _changes(wanted, unowned, False, _update_change):
-        if change.action is Action.UNMANAGED:
-            change = Change(
-                Action.UNMANAGED, "statement", region, change.key, live=change.live, reason=UNOWNED
-            )
-        changes.append(change)
-    return changes
+    found, left = _changes(wanted, unowned, _update_change)
+    return changes + found, [Unmanaged(s, UNOWNED) for s in left]
 
 
 def _check_policy_size(
-    region: str, live: LiveState, changes: list[Change], problems: list[str]
+    region: str, live: LiveState, changes: list[Change[StatementResource]], problems: list[str]
 ) -> None:
-    upserts = {
-        c.key: c.desired
-        for c in changes
-        if c.action in (Action.CREATE, Action.UPDATE) and isinstance(c.desired, StatementResource)
-    }
-    removals = {c.key for c in changes if c.action is Action.DELETE}
+    upserts: dict[str, StatementResource] = {}
+    removals: set[str] = set()
+    for change in changes:
+        match change:
+            case Create(desired=statement) | Update(desired=statement):
+                upserts[statement.key] = statement
+            case Delete(live=statement):
+                removals.add(statement.key)
     if upserts or removals:
         try:
             statements.merged_text(region, live.registry_policies.get(region), upserts, removals)
         except statements.PolicyError as error:
             problems.append(str(error))
-
-
-def resource_of(change: Change) -> AnyResource:
-    resource = change.desired or change.live
-    assert resource is not None
-    return resource

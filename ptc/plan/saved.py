@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ptc.config.loader import read_text
 from ptc.domain.resources import (
@@ -31,7 +31,7 @@ from ptc.domain.resources import (
 )
 from ptc.errors import InputError
 from ptc.files import write_text
-from ptc.plan.changes import RESOURCE_MODELS, Action, Change, Plan
+from ptc.plan.changes import RESOURCE_MODELS, AnyEntry, Plan, address, entry_of, split
 from ptc.plan.desired import DesiredState
 
 KIND = "ptc-saved-plan"
@@ -48,7 +48,7 @@ class _Shape(BaseModel):
 
 class _Change(_Shape):
     address: str
-    action: Action = Field(strict=False)  # the value, as JSON has no enums
+    action: Literal["create", "update", "replace", "delete", "unmanaged"]
     kind: Kind
     region: str
     key: str
@@ -211,32 +211,34 @@ def _validated(model: type[_Model], data: dict[str, Any], where: str) -> _Model:
 
 
 def _plan(data: _Plan) -> Plan:
-    changes = []
+    entries: list[AnyEntry] = []
     for index, change in enumerate(data.changes):
         model = RESOURCE_MODELS[change.kind]
         where = f"plan.changes.{index}"
-        desired = change.desired
-        live = change.live
-        changes.append(
-            Change(
-                action=change.action,
-                kind=change.kind,
-                region=change.region,
-                key=change.key,
-                desired=None if desired is None else _validated(model, desired, f"{where}.desired"),
-                live=None if live is None else _validated(model, live, f"{where}.live"),
-                changed=tuple(change.changed),
-                reason=change.reason,
-            )
-        )
+        desired, live = change.desired, change.live
+        sides = {
+            "desired": None if desired is None else _validated(model, desired, f"{where}.desired"),
+            "live": None if live is None else _validated(model, live, f"{where}.live"),
+            "changed": tuple(change.changed),
+            "reason": change.reason,
+        }
+        named = address(change.region, change.kind, change.key)
+        try:
+            if change.address != named:
+                raise ValueError(f"address {change.address} is not {named}")
+            entries.append(entry_of(change.action, sides, where=named))
+        except ValueError as exc:
+            raise _Damaged(f"{where}: {exc}") from None
+    changes, unmanaged = split(entries)
     return Plan(
         data.account,
         tuple(data.regions),
-        tuple(changes),
+        changes,
         data.live_fingerprint,
         data.prune,
         secret_values_compared=data.secret_values_compared,
         not_compared=tuple(data.not_compared),
+        unmanaged=unmanaged,
     )
 
 

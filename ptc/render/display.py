@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ptc.domain.resources import RuleResource
-from ptc.plan.changes import Action, Change, Plan
+from ptc.domain.resources import AnyResource, RuleResource
+from ptc.plan.changes import Action, AnyChange, Plan, Unmanaged
 
 SENSITIVE = "(sensitive value)"
 UNKNOWN = "(known after apply)"
@@ -56,7 +56,7 @@ class Row:
         return f"{self.mark} {self.key} = {value}"
 
 
-def rows(change: Change) -> list[Row]:
+def rows(change: AnyChange) -> list[Row]:
     """The attributes a reader needs: all of a created or destroyed one, the changed ones else."""
     before, after = change.before or {}, change.after or {}
     if change.action is Action.CREATE:
@@ -67,7 +67,7 @@ def rows(change: Change) -> list[Row]:
     return [_changed_row(change, key, before, after) for key in change.changed]
 
 
-def _whole_row(change: Change, mark: str, key: str, values: dict[str, Any]) -> Row:
+def _whole_row(change: AnyChange, mark: str, key: str, values: dict[str, Any]) -> Row:
     """An attribute of a created (+) or destroyed (-) resource; a policy in full."""
     value = values[key]
     if mark == "+":
@@ -77,7 +77,7 @@ def _whole_row(change: Change, mark: str, key: str, values: dict[str, Any]) -> R
     return Row(mark, key, old=_value(change, key, values, "before"), diff=tuple(diff))
 
 
-def _present(change: Change, values: dict[str, Any]) -> list[str]:
+def _present(change: AnyChange, values: dict[str, Any]) -> list[str]:
     flagged = {**change.after_unknown, **change.after_sensitive}
     return [k for k, v in values.items() if k in flagged or _filled(v)]
 
@@ -86,7 +86,7 @@ def _filled(value: Any) -> bool:
     return value not in (None, "", [], {}, ())
 
 
-def _changed_row(change: Change, key: str, before: dict[str, Any], after: dict[str, Any]) -> Row:
+def _changed_row(change: AnyChange, key: str, before: dict[str, Any], after: dict[str, Any]) -> Row:
     old, new = before.get(key), after.get(key)
     if key in POLICIES:
         return Row("~", key, diff=tuple(policy_diff(old, new)))
@@ -95,7 +95,7 @@ def _changed_row(change: Change, key: str, before: dict[str, Any], after: dict[s
     return Row("~", key, old=old_shown, new=new_shown)
 
 
-def _value(change: Change, key: str, values: dict[str, Any], side: str) -> str:
+def _value(change: AnyChange, key: str, values: dict[str, Any], side: str) -> str:
     sensitive = change.before_sensitive if side == "before" else change.after_sensitive
     if sensitive.get(key):
         return SENSITIVE
@@ -104,7 +104,7 @@ def _value(change: Change, key: str, values: dict[str, Any], side: str) -> str:
     return show(values.get(key))
 
 
-def _unknown(change: Change, key: str) -> str:
+def _unknown(change: AnyChange, key: str) -> str:
     desired = change.desired
     if key == "credential_arn" and isinstance(desired, RuleResource) and desired.credential_name:
         return f"{UNKNOWN[:-1]}: the ARN of secret {desired.credential_name})"
@@ -134,16 +134,16 @@ def _pretty(document: Any) -> list[str]:
         return [document]
 
 
-def explanation(change: Change) -> str | None:
+def explanation(change: AnyChange) -> str | None:
     """Why this change: a replace's reason, or a statement's (absent: true)."""
     explained = change.action is Action.REPLACE or change.kind == "statement"
     return change.reason if change.reason and explained else None
 
 
-def unmanaged(plan: Plan) -> tuple[list[Change], list[Change]]:
+def unmanaged(plan: Plan) -> tuple[list[Unmanaged[AnyResource]], list[Unmanaged[AnyResource]]]:
     """Live resources the file does not declare: rules and templates, then statements."""
-    left = [c for c in plan.changes if c.action is Action.UNMANAGED]
-    return [c for c in left if c.kind != "statement"], [c for c in left if c.kind == "statement"]
+    left = plan.unmanaged
+    return [u for u in left if u.kind != "statement"], [u for u in left if u.kind == "statement"]
 
 
 def summary_line(plan: Plan) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from ptc import __version__
-from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.changes import Action, AnyChange, Plan
 from ptc.render import display
 from ptc.render.text import printable
 
@@ -22,12 +23,12 @@ MARKER = "<!-- ptc-plan -->"
 # GitHub refuses comments over 65,536 characters; beyond this the diffs are left out.
 MAX_CHARS = 60_000
 _COLUMNS = (
-    ("add", (Action.CREATE,)),
-    ("change", (Action.UPDATE,)),
-    ("replace", (Action.REPLACE,)),
-    ("destroy", (Action.DELETE,)),
-    ("not in the file", (Action.UNMANAGED,)),
+    ("add", Action.CREATE),
+    ("change", Action.UPDATE),
+    ("replace", Action.REPLACE),
+    ("destroy", Action.DELETE),
 )
+_UNMANAGED_COLUMN = "not in the file"
 
 
 def render_markdown(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
@@ -44,7 +45,7 @@ def _document(plan: Plan, *, with_diffs: bool) -> str:
         f"**{display.summary_line(plan)}**",
         _table(plan),
     ]
-    if plan.actionable:
+    if plan.changes:
         parts.append("#### Changes")
         if not with_diffs:
             parts.append(
@@ -52,9 +53,9 @@ def _document(plan: Plan, *, with_diffs: bool) -> str:
                 "`ptc show PLANFILE` shows them._"
             )
         if with_diffs:
-            parts += [_change(c) for c in plan.actionable]
+            parts += [_change(c) for c in plan.changes]
         else:
-            parts.append("\n".join(_line(c) for c in plan.actionable))
+            parts.append("\n".join(_line(c) for c in plan.changes))
     parts += _lists(plan)
     parts.append(
         f"<sub>ptc {__version__} · live state {plan.live_fingerprint[:19]}… · "
@@ -66,18 +67,17 @@ def _document(plan: Plan, *, with_diffs: bool) -> str:
 
 
 def _table(plan: Plan) -> str:
-    rows = [
-        "| region | " + " | ".join(name for name, _ in _COLUMNS) + " |",
-        "|:--" + "|--:" * len(_COLUMNS) + "|",
-    ]
+    names = [name for name, _ in _COLUMNS] + [_UNMANAGED_COLUMN]
+    rows = ["| region | " + " | ".join(names) + " |", "|:--" + "|--:" * len(names) + "|"]
     for region in sorted(plan.regions):  # the order of the changes below
-        changes = [c for c in plan.changes if c.region == region]
-        counts = [sum(c.action in actions for c in changes) for _, actions in _COLUMNS]
+        counted = Counter(c.action for c in plan.changes if c.region == region)
+        counts = [counted[action] for _, action in _COLUMNS]
+        counts.append(sum(u.region == region for u in plan.unmanaged))
         rows.append(f"| `{region}` | " + " | ".join(map(str, counts)) + " |")
     return "\n".join(rows)
 
 
-def _heading(change: Change) -> str:
+def _heading(change: AnyChange) -> str:
     why = display.explanation(change)
     reason = f": {html.escape(why)}" if why else ""
     return (
@@ -87,18 +87,18 @@ def _heading(change: Change) -> str:
     )
 
 
-def _line(change: Change) -> str:
+def _line(change: AnyChange) -> str:
     return f"- {_heading(change)}"
 
 
-def _change(change: Change) -> str:
+def _change(change: AnyChange) -> str:
     body = "\n".join(_diff_lines(change))
     return (
         f"<details><summary>{_heading(change)}</summary>\n\n{_fenced(body, 'diff')}\n\n</details>"
     )
 
 
-def _diff_lines(change: Change) -> list[str]:
+def _diff_lines(change: AnyChange) -> list[str]:
     """Rows in diff syntax: `+` added, `-` removed; an update is a `-` and a `+` row."""
     lines: list[str] = []
     for row in display.rows(change):

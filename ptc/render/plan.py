@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ptc.engine.apply import ApplyReport, Outcome
-from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.changes import Action, AnyChange, Plan
 from ptc.render import display
 from ptc.render.display import summary_line
 from ptc.render.text import printable
@@ -23,13 +23,12 @@ _ROW_STYLES = {"+": "green", "-": "red", "~": "yellow", " ": "dim"}
 
 
 def render_plan(plan: Plan, console: Console) -> None:
-    actionable = plan.actionable
-    if actionable:
+    if plan.changes:
         console.print(
             printable(f"ptc will perform the following actions in account {plan.account}:") + "\n",
             highlight=False,
         )
-        for change in actionable:
+        for change in plan.changes:
             _render_change(change, console)
     resources, statements = display.unmanaged(plan)
     _render_list([c.address for c in resources], display.UNMANAGED_TITLE, console)
@@ -47,7 +46,7 @@ def _render_list(addresses: list[str], title: str, console: Console) -> None:
     console.print()
 
 
-def _render_change(change: Change, console: Console) -> None:
+def _render_change(change: AnyChange, console: Console) -> None:
     why = display.explanation(change)
     reason = f" ({why})" if why else ""
     console.print(

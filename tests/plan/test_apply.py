@@ -17,7 +17,7 @@ from ptc.engine import workflow
 from ptc.engine.apply import ApplyReport, Outcome
 from ptc.errors import InputError
 from ptc.plan import saved
-from ptc.plan.changes import Action, Change
+from ptc.plan.changes import Action, AnyChange
 
 from .conftest import BODY_FAULTS, FAULT_KINDS, TOKEN, CallLog, Faults, gateway, write_file
 
@@ -115,7 +115,7 @@ def _foreign(session: boto3.Session) -> tuple[Any, Any]:
     return rules["pullThroughCacheRules"], templates["repositoryCreationTemplates"]
 
 
-def _lines(changes: list[Change]) -> list[str]:
+def _lines(changes: list[AnyChange]) -> list[str]:
     return [f"{c.action} {c.address}" for c in changes]
 
 
@@ -132,10 +132,10 @@ def _converge(session: boto3.Session, path: Path) -> None:
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
     assert report.ok and report.verified is True, report
     again = _plan(session, path).plan
-    assert again.is_empty, _lines(list(again.actionable))
-    assert _lines(list(again.changes)) == [
-        "unmanaged us-east-1/template/foreign",
-        "unmanaged us-east-1/rule/foreign",
+    assert again.is_empty, _lines(list(again.changes))
+    assert [u.address for u in again.unmanaged] == [
+        "us-east-1/template/foreign",
+        "us-east-1/rule/foreign",
     ]
 
 
@@ -153,7 +153,7 @@ def test_apply_makes_the_changes_in_order_and_verifies(
     log = CallLog().hook(gw)
 
     planned = workflow.plan_desired(desired, gw)
-    assert _lines(list(planned.plan.actionable)) == CHANGES
+    assert _lines(list(planned.plan.changes)) == CHANGES
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
 
     calls = log.operations()
@@ -453,7 +453,7 @@ def test_stop_after_the_first_change_leaves_the_rest_not_attempted(
     desired = planned.desired
     stop = threading.Event()
 
-    def progress(change: Change, outcome: Outcome) -> None:
+    def progress(change: AnyChange, outcome: Outcome) -> None:
         stop.set()
 
     report = workflow.apply(
@@ -482,7 +482,7 @@ def test_ctrl_c_during_apply_finishes_the_call_in_flight_and_reports(
     main = threading.main_thread().ident
     assert main is not None and threading.current_thread().ident == main
 
-    def progress(change: Change, outcome: Outcome) -> None:
+    def progress(change: AnyChange, outcome: Outcome) -> None:
         if not stop.is_set():
             # A real SIGINT to the main thread, which waits for the region's worker.
             signal.pthread_kill(main, signal.SIGINT)
@@ -532,7 +532,7 @@ def test_ctrl_c_while_regions_start_attempts_nothing(
     except KeyboardInterrupt:  # not caught by apply: fail this test, not the whole session
         pytest.fail("Ctrl-C escaped apply instead of stopping it")
     assert report.interrupted and report.verified is None
-    assert [r.change for r in report.results] == list(planned.plan.actionable)
+    assert [r.change for r in report.results] == list(planned.plan.changes)
     assert {r.outcome for r in report.results} == {Outcome.NOT_ATTEMPTED}
     assert log.calls == []
 
@@ -603,7 +603,8 @@ def test_prune_deletes_only_with_prune(session: boto3.Session, tmp_path: Path) -
     _foreign_rules(session, 2)
     path = write_file(tmp_path, "version: 1\nregions: [us-east-1]\n")
     planned = _plan(session, path)
-    assert [c.action for c in planned.plan.changes] == [Action.UNMANAGED] * 2
+    assert planned.plan.changes == ()
+    assert [u.reason for u in planned.plan.unmanaged] == ["not in the file; left alone"] * 2
     pruned = workflow.plan_desired(planned.desired, gateway(session, [REGION]), prune=True).plan
     assert [c.action for c in pruned.changes] == [Action.DELETE] * 2
     report = workflow.apply(pruned, gateway(session, [REGION]), planned.desired, tmp_path)

@@ -18,7 +18,7 @@ from ptc.domain.resources import (
     TemplateResource,
     ValueRef,
 )
-from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.changes import Plan, Update
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import PlanError, ValueComparer, make_plan, same_kms_key
 from ptc.plan.live import LiveState, SecretIndex
@@ -110,7 +110,7 @@ def plan_of(
 
 
 def summary(plan: Plan) -> list[tuple[str, str, tuple[str, ...], str | None]]:
-    return [(str(c.action), c.address, c.changed, c.reason) for c in plan.changes]
+    return [(e.ACTION_NAME, e.address, e.changed, e.reason) for e in plan.entries]
 
 
 def from_file(**document: Any) -> DesiredState:
@@ -487,7 +487,7 @@ def test_live_items_not_in_the_file_are_left_alone_without_prune() -> None:
         ("unmanaged", f"{R}/template/foreign", (), "not in the file; left alone"),
         ("unmanaged", f"{R}/rule/foreign", (), "not in the file; left alone"),
     ]
-    assert plan.is_empty and plan.actionable == ()
+    assert plan.is_empty and plan.changes == ()
     assert plan.counts == {"add": 0, "change": 0, "replace": 0, "destroy": 0, "unmanaged": 2}
 
 
@@ -815,14 +815,10 @@ def test_render_lists_what_is_left_alone() -> None:
 def test_render_shows_a_policy_change_as_a_json_diff() -> None:
     before = json.dumps({"rules": []})
     after = json.dumps(LIFECYCLE, sort_keys=True, separators=(",", ":"))
-    change = Change(
-        Action.UPDATE,
-        "template",
-        R,
-        "t",
-        desired=template("t", lifecycle_policy=after),
-        live=template("t", lifecycle_policy=before),
-        changed=("lifecycle_policy",),
+    change = Update(
+        template("t", lifecycle_policy=after),
+        template("t", lifecycle_policy=before),
+        ("lifecycle_policy",),
     )
     console = Console(record=True, width=120, soft_wrap=True, color_system=None)
     render_plan(Plan.build(ACCOUNT, [R], [change], "sha256:0", False), console)

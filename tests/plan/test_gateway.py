@@ -291,7 +291,7 @@ def test_secret_values_are_fetched_in_the_read_wave(
 
     monkeypatch.setattr(gw, "read", watched)
     planned = workflow.plan_desired(desired, gw)
-    secrets = [f"{c.action} {c.address}" for c in planned.plan.actionable if c.kind == "secret"]
+    secrets = [f"{c.action} {c.address}" for c in planned.plan.changes if c.kind == "secret"]
     assert sorted(secrets) == sorted(f"update {region}/secret/{DOCKER}" for region in REGIONS)
     fetched = sorted(c for c in log.calls if c.endswith(":BatchGetSecretValue"))
     assert fetched == sorted(f"{region}:BatchGetSecretValue" for region in REGIONS)

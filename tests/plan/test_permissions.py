@@ -7,7 +7,7 @@ hand" through boto3 as another team or a replication setup would.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from ptc.engine import workflow
 from ptc.engine.apply import Outcome
 from ptc.export import export_live, to_yaml
 from ptc.plan import saved
-from ptc.plan.changes import Action, Change
+from ptc.plan.changes import Action, AnyEntry, Unmanaged, entry_from_dict
 
 from .conftest import CallLog, Faults, gateway, write_file
 
@@ -98,11 +98,11 @@ def apply(session: boto3.Session, path: Path) -> tuple[workflow.Planned, Any]:
     return planned, workflow.apply(planned.plan, gw, desired, desired.base_dir)
 
 
-def lines(changes: tuple[Change, ...] | list[Change]) -> list[str]:
-    return [f"{c.action} {c.address}" for c in changes]
+def lines(changes: Sequence[AnyEntry]) -> list[str]:
+    return [f"{c.ACTION_NAME} {c.address}" for c in changes]
 
 
-def statement_lines(changes: tuple[Change, ...]) -> list[str]:
+def statement_lines(changes: Sequence[AnyEntry]) -> list[str]:
     return [line for line in lines(changes) if "/statement/" in line]
 
 
@@ -117,7 +117,7 @@ def test_foreign_statements_survive_and_owned_ones_converge(
 
     planned, report = apply(session, path)
 
-    assert statement_lines(planned.plan.changes) == [
+    assert statement_lines(planned.plan.entries) == [
         "create us-east-1/statement/PullThroughCacheFromCI",
         "unmanaged us-east-1/statement/(no Sid, statement 2)",
         "unmanaged us-east-1/statement/ReplicationFromProd",
@@ -247,7 +247,7 @@ def test_a_hand_edited_owned_statement_shows_as_an_update(
 
     planned = plan(session, path)
 
-    [change] = list(planned.plan.actionable)
+    [change] = list(planned.plan.changes)
     assert (change.action, change.address) == (
         Action.UPDATE,
         "us-east-1/statement/PullThroughCacheFromCI",
@@ -275,7 +275,7 @@ def test_spelling_differences_are_not_changes(session: boto3.Session, tmp_path: 
     }
     put_policy(session, respelled)
 
-    assert statement_lines(plan(session, path).plan.actionable) == []
+    assert statement_lines(plan(session, path).plan.changes) == []
 
 
 def test_absent_removes_the_statement_and_keeps_the_foreign_ones(
@@ -292,8 +292,8 @@ def test_absent_removes_the_statement_and_keeps_the_foreign_ones(
 
     planned, report = apply(session, gone)
 
-    assert lines(planned.plan.actionable) == ["delete us-east-1/statement/PullThroughCacheFromCI"]
-    assert planned.plan.actionable[0].reason == "absent: true in the file"
+    assert lines(planned.plan.changes) == ["delete us-east-1/statement/PullThroughCacheFromCI"]
+    assert planned.plan.changes[0].reason == "absent: true in the file"
     assert report.ok and report.verified is True
     assert live_policy(session) == {"Version": "2012-10-17", "Statement": [REPLICATION, NO_SID]}
     assert plan(session, gone).plan.is_empty  # absent and not live: nothing to do
@@ -324,8 +324,8 @@ def test_unmanaged_statements_are_left_alone_even_with_prune(
 
     planned = plan(session, path, prune=True)
 
-    [foreign] = [c for c in planned.plan.changes if c.key == "ReplicationFromProd"]
-    assert foreign.action is Action.UNMANAGED
+    [foreign] = [c for c in planned.plan.entries if c.key == "ReplicationFromProd"]
+    assert isinstance(foreign, Unmanaged)
     assert foreign.reason == (
         "not in the file; left alone (ptc changes only the Sids the file declares)"
     )
@@ -444,7 +444,7 @@ def test_the_json_plan_shows_statements_by_sid(session: boto3.Session, tmp_path:
         "unmanaged": 1,
     }
     # Changes round-trip through the saved-plan form.
-    again = [json.loads(json.dumps(Change.from_dict(c).to_dict())) for c in data["changes"]]
+    again = [json.loads(json.dumps(entry_from_dict(c).to_dict())) for c in data["changes"]]
     assert again == data["changes"]
 
 
@@ -484,7 +484,7 @@ def test_export_adopts_pull_through_cache_statements_and_plans_clean(
     exported.write_text(to_yaml(document), encoding="utf-8")
     again = plan(session, exported).plan
     assert again.is_empty
-    assert sorted(c.key for c in again.changes if c.kind == "statement") == [
+    assert sorted(u.key for u in again.unmanaged if u.kind == "statement") == [
         "(no Sid, statement 3)",
         "NoSuchRule",
         "ReplicationFromProd",

@@ -133,11 +133,11 @@ def test_readme_and_schema_name_every_kind_and_action() -> None:
     from typing import get_args
 
     from ptc.domain.resources import Kind
-    from ptc.plan.changes import FORMAT_VERSION, Action
+    from ptc.plan.changes import FORMAT_VERSION, UNMANAGED, Action
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     change = SCHEMA["$defs"]["change"]["properties"]
-    kinds, actions = list(get_args(Kind)), [str(a) for a in Action]
+    kinds, actions = list(get_args(Kind)), [*(str(a) for a in Action), UNMANAGED]
 
     assert change["kind"]["enum"] == kinds
     assert change["action"]["enum"] == actions

@@ -307,7 +307,7 @@ def test_apply_then_plan_shows_no_changes(
     assert report.verified is True, report.drift
 
     again = workflow.plan_desired(workflow.load_desired(path), gateway(session, [REGION])).plan
-    assert again.is_empty, [f"{c.action} {c.address} {c.changed}" for c in again.actionable]
+    assert again.is_empty, [f"{c.action} {c.address} {c.changed}" for c in again.changes]
     rules, templates = _live_keys(session)
     wanted_rules = {r["prefix"] for r in scenario["file"]["rules"]}
     wanted_templates = {t["prefix"] for t in scenario["file"]["templates"]}
@@ -318,4 +318,4 @@ def test_apply_then_plan_shows_no_changes(
             wanted_rules | before_rules,
             wanted_templates | before_templates,
         )
-        assert {c.key for c in again.changes if c.kind == "rule"} == before_rules - wanted_rules
+        assert {u.key for u in again.unmanaged if u.kind == "rule"} == before_rules - wanted_rules

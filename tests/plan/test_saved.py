@@ -17,7 +17,7 @@ import pytest
 from ptc.domain.resources import RuleResource, SecretResource, ValueRef
 from ptc.errors import InputError
 from ptc.plan import saved
-from ptc.plan.changes import Action, Change, Plan
+from ptc.plan.changes import Create, Plan
 from ptc.plan.desired import DesiredState
 
 ACCOUNT = "123456789012"
@@ -39,10 +39,7 @@ def _plan_and_desired(base_dir: Path) -> tuple[Plan, DesiredState]:
         upstream_registry="docker-hub",
         credential_name=SECRET,
     )
-    changes = [
-        Change(Action.CREATE, "secret", REGION, SECRET, desired=secret),
-        Change(Action.CREATE, "rule", REGION, "docker-hub", desired=rule),
-    ]
+    changes = [Create(secret), Create(rule)]
     plan = Plan.build(ACCOUNT, [REGION], changes, "sha256:" + "0" * 64, prune=False)
     desired = DesiredState(ACCOUNT, [REGION], False, base_dir, rules=[rule], secrets=[secret])
     return plan, desired
