@@ -3,7 +3,8 @@
 Exit codes (documented in README, "Exit codes"). Each code means one thing, so that a
 script can tell "changes present" from "you typed the command wrong":
   0    success (`plan`/`status --detailed-exitcode`: no changes, no drift)
-  1    errors found in the file, or an operation failed (or ptc itself failed)
+  1    errors found in the file, or an operation failed (or ptc itself failed), or a
+       plan deletes or replaces more than the safety thresholds allow without --force
   2    only with `--detailed-exitcode`: changes or drift present
   3    an input could not be read (missing, unreadable, a directory, not UTF-8 text, too
        large), or an output could not be written or was refused (not a regular file, no
@@ -47,6 +48,12 @@ class ConfigError(PtcError):
     def __init__(self, message: str, findings: list[object] | None = None) -> None:
         super().__init__(message)
         self.findings = findings or []
+
+
+class UnsafePlanError(PtcError):
+    """The plan deletes or replaces more than the safety thresholds allow without --force."""
+
+    exit_code = EXIT_FAILED
 
 
 class ValueSourceError(PtcError):

@@ -458,8 +458,8 @@ def test_prune_guard_needs_force(
     refused = run("apply", *sandbox, "--prune", "--auto-approve", path)
     assert refused.exit_code == 1
     assert refused.stderr == (
-        "error: the plan deletes 5 of 5 live rules and templates; more than 3 (the larger of 3 "
-        "and 30%) needs --force\n"
+        f"error: the plan deletes 5 of the 5 live rules and templates in {ACCOUNT}/us-east-1; "
+        f"more than 3 needs --force {SAFETY_DEFAULTS}\n"
     )
     assert refused.stdout.splitlines()[-1] == (
         "Plan: 0 to add, 0 to change, 0 to replace, 5 to destroy."
@@ -468,6 +468,106 @@ def test_prune_guard_needs_force(
     assert forced.exit_code == 0
     assert forced.stdout.splitlines()[-2] == "Apply complete: 5 applied, 0 failed, 0 not attempted."
     assert run("plan", *sandbox, path).stdout == NO_CHANGES + "\n"
+
+
+SAFETY_DEFAULTS = "(safety: max_deletes 3, max_delete_percent 30 from min_existing 10)"
+
+
+def test_the_files_safety_section_and_the_command_line_set_the_thresholds(
+    tmp_path: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    _foreign_rules(by_hand, 5)
+    path = tmp_path / "rules.yaml"
+    path.write_text("version: 1\nregions: [us-east-1]\nprune: true\nsafety:\n  max_deletes: 5\n")
+    # The command line wins over the file, in plan (a warning) and in apply (a refusal).
+    planned = run("plan", *sandbox, "--max-deletes", "4", path)
+    assert planned.exit_code == 0
+    refusal = (
+        f"the plan deletes 5 of the 5 live rules and templates in {ACCOUNT}/us-east-1; "
+        "more than 4 needs --force (safety: max_deletes 4, max_delete_percent 30 from "
+        "min_existing 10)"
+    )
+    assert planned.stderr == f"warning: apply will refuse this plan: {refusal}\n"
+    refused = run("apply", *sandbox, "--max-deletes", "4", "--auto-approve", path)
+    assert (refused.exit_code, refused.stderr) == (1, f"error: {refusal}\n")
+    # The file's 5 allows it without --force; plan says nothing.
+    assert run("plan", *sandbox, path).stderr == ""
+    applied = run("apply", *sandbox, "--auto-approve", path)
+    assert applied.exit_code == 0, applied.output
+    assert (
+        applied.stdout.splitlines()[-2] == "Apply complete: 5 applied, 0 failed, 0 not attempted."
+    )
+
+
+def test_a_saved_plan_is_guarded_by_the_thresholds_it_was_made_with(
+    tmp_path: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    _foreign_rules(by_hand, 5)
+    path = tmp_path / "rules.yaml"
+    path.write_text("version: 1\nregions: [us-east-1]\nprune: true\n")
+    plan_file = tmp_path / "plan.json"
+    assert (
+        run(
+            "plan",
+            *sandbox,
+            "--max-delete-percent",
+            "100",
+            "--min-existing",
+            "0",
+            "--out",
+            plan_file,
+            path,
+        ).exit_code
+        == 0
+    )
+    # Stricter on the command line than when it was saved: refused, and nothing deleted.
+    refused = run(
+        "apply",
+        *sandbox,
+        "--auto-approve",
+        "--max-deletes",
+        "0",
+        "--max-delete-percent",
+        "0",
+        "--plan",
+        plan_file,
+    )
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: the plan deletes 5 of the 5 live rules and templates in {ACCOUNT}/us-east-1; "
+        "more than 0 needs --force (safety: max_deletes 0, max_delete_percent 0 from "
+        "min_existing 0)\n"
+    )
+    applied = run("apply", *sandbox, "--auto-approve", "--plan", plan_file)
+    assert applied.exit_code == 0, applied.output
+
+
+def test_replacing_more_rules_than_the_threshold_needs_force(
+    tmp_path: Path, sandbox: list[str], by_hand: Callable[[], AbstractContextManager[SandboxInfo]]
+) -> None:
+    _foreign_rules(by_hand, 4)
+    path = tmp_path / "rules.yaml"
+    rules = "".join(f"  - prefix: foreign-{n}\n    upstream: public.ecr.aws\n" for n in range(4))
+    path.write_text(f"version: 1\nregions: [us-east-1]\nrules:\n{rules}")
+    refused = run("apply", *sandbox, "--auto-approve", path)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: the plan replaces 4 of the 4 live rules in {ACCOUNT}/us-east-1 (each is "
+        "deleted, then created: its pulls fail in between); more than 3 needs --force "
+        "(safety: max_replaces 3, max_replace_percent 30 from min_existing 10)\n"
+    )
+    assert run("apply", *sandbox, "--auto-approve", "--max-replaces", "4", path).exit_code == 0
+
+
+def test_safety_options_are_checked_by_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("version: 1\nregions: [us-east-1]\n")
+    result = run("plan", "--max-delete-percent", "101", path)
+    assert result.exit_code == 64
+    assert result.stderr == (
+        "error: invalid value for '--max-delete-percent': give a percentage from 0 to 100; "
+        "see 'ptc plan --help'\n"
+    )
 
 
 def test_without_prune_nothing_outside_the_file_is_deleted(

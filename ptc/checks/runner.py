@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ptc.checks import registry, suppress
 from ptc.checks.base import Check, Context, Finding, Problem, Severity
 from ptc.config.loader import DataPath, Document, YamlError, load, parse
-from ptc.config.models import Permission, PtcFile, Rule, Secret, Template
+from ptc.config.models import Permission, PtcFile, Rule, Safety, Secret, Template
 from ptc.errors import ConfigError
 
 _ItemModel = type[Rule] | type[Secret] | type[Template] | type[Permission]
@@ -221,6 +221,9 @@ def _context(document: Document, data: dict[str, Any], base_dir: Path) -> Contex
             if salvaged is not None:
                 items[name].append(((name, index), salvaged))
     lists: dict[str, Any] = {name: [model for _, model in pairs] for name, pairs in items.items()}
+    safety = _salvage(Safety, data.get("safety"))
+    if safety is not None:
+        top["safety"] = safety
     file = PtcFile.model_construct(**top, **lists)
     return Context(
         document,
@@ -233,7 +236,7 @@ def _context(document: Document, data: dict[str, Any], base_dir: Path) -> Contex
     )
 
 
-def _salvage(model: _ItemModel, item: Any) -> Any:
+def _salvage(model: _ItemModel | type[Safety], item: Any) -> Any:
     """The item as a model, dropping keys the schema refused so that the rest is checked."""
     try:
         return model.model_validate(item)

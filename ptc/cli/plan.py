@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ptc.engine.apply import ApplyReport, Outcome, Progress
     from ptc.plan.changes import AnyChange, Plan
     from ptc.plan.desired import DesiredState
+    from ptc.plan.live import LiveState
     from ptc.plan.values import SecretValues
 
 
@@ -56,6 +57,88 @@ _WITHOUT_VALUES_HELP = "Read no secret value; 'apply --plan' compares them."
 FORMAT_OPTION = typer.Option(
     "--format", "-f", metavar="FORMAT", help="text, json, or markdown (a pull request comment)."
 )
+
+
+def _count(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter("give a count of 0 or more")
+    return value
+
+
+def _percent(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 100:
+        raise typer.BadParameter("give a percentage from 0 to 100")
+    return value
+
+
+# Each overrides the same setting of the file's `safety:` (see ptc.config.models.Safety).
+_SAFETY_PANEL = "Safety thresholds (over the file's 'safety:')"
+MaxDeletes = Annotated[
+    int | None,
+    typer.Option(
+        "--max-deletes",
+        metavar="N",
+        callback=_count,
+        rich_help_panel=_SAFETY_PANEL,
+        help="Deletes per region allowed without --force.",
+    ),
+]
+MaxDeletePercent = Annotated[
+    int | None,
+    typer.Option(
+        "--max-delete-percent",
+        metavar="P",
+        callback=_percent,
+        rich_help_panel=_SAFETY_PANEL,
+        help="Or this % of a region's live rules and templates, if more.",
+    ),
+]
+MaxReplaces = Annotated[
+    int | None,
+    typer.Option(
+        "--max-replaces",
+        metavar="N",
+        callback=_count,
+        rich_help_panel=_SAFETY_PANEL,
+        help="Rule replaces per region allowed without --force.",
+    ),
+]
+MaxReplacePercent = Annotated[
+    int | None,
+    typer.Option(
+        "--max-replace-percent",
+        metavar="P",
+        callback=_percent,
+        rich_help_panel=_SAFETY_PANEL,
+        help="Or this % of a region's live rules, if more.",
+    ),
+]
+MinExisting = Annotated[
+    int | None,
+    typer.Option(
+        "--min-existing",
+        metavar="N",
+        callback=_count,
+        rich_help_panel=_SAFETY_PANEL,
+        help="The percentages count from this many live resources.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class SafetyOptions:
+    """The command line's safety thresholds; None: the file's (or the saved plan's)."""
+
+    max_deletes: int | None = None
+    max_delete_percent: int | None = None
+    max_replaces: int | None = None
+    max_replace_percent: int | None = None
+    min_existing: int | None = None
+
+    def over(self, desired: DesiredState) -> DesiredState:
+        """The desired state with these thresholds over its own (the command line wins)."""
+        given = {name: value for name, value in asdict(self).items() if value is not None}
+        return replace(desired, safety=desired.safety.model_copy(update=given))
 
 
 def plan(
@@ -77,6 +160,11 @@ def plan(
     without_secret_values: Annotated[
         bool, typer.Option("--without-secret-values", help=_WITHOUT_VALUES_HELP)
     ] = False,
+    max_deletes: MaxDeletes = None,
+    max_delete_percent: MaxDeletePercent = None,
+    max_replaces: MaxReplaces = None,
+    max_replace_percent: MaxReplacePercent = None,
+    min_existing: MinExisting = None,
     region: Regions = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
@@ -92,7 +180,10 @@ def plan(
         check_session_options(sandbox, profile)
         if out_file is not None:
             check_writable(out_file)  # before asking AWS anything: a bad --out fails fast
-        desired = load_desired(file, region)
+        safety = SafetyOptions(
+            max_deletes, max_delete_percent, max_replaces, max_replace_percent, min_existing
+        )
+        desired = safety.over(load_desired(file, region))
         _placeholder_notice(desired, sandbox and not without_secret_values)
         with aws_connection(sandbox, sandbox_state, profile) as connection:
             gateway = Gateway(connection.session, desired.regions)
@@ -108,10 +199,21 @@ def plan(
     except PtcError as exc:
         fail(exc)
     show_plan(planned.plan, output_format)
+    _warn_if_unsafe(planned.plan, planned.desired, planned.live)
     if out_file is not None and output_format is PlanFormat.text:
         out(f"Saved the plan to {out_file}; apply it with: ptc apply --plan {out_file}")
     changed = not planned.plan.is_empty
     raise typer.Exit(EXIT_CHANGES if changed and detailed_exitcode else EXIT_OK)
+
+
+def _warn_if_unsafe(the_plan: Plan, desired: DesiredState, live: LiveState) -> None:
+    """Say now, on stderr, what apply (or apply --plan) will refuse without --force."""
+    from ptc.errors import UnsafePlanError
+
+    try:
+        the_plan.raise_if_unsafe(desired.safety, live)
+    except UnsafePlanError as exc:
+        out(f"warning: apply will refuse this plan: {exc}", err=True)
 
 
 def _placeholder_notice(desired: DesiredState, sandbox: bool) -> None:
@@ -158,8 +260,14 @@ def apply(
         typer.Option("--prune/--no-prune", help="Delete live items the file omits."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Allow more deletes than the safety threshold.")
+        bool,
+        typer.Option("--force", help="Allow more deletes and replaces than the thresholds."),
     ] = False,
+    max_deletes: MaxDeletes = None,
+    max_delete_percent: MaxDeletePercent = None,
+    max_replaces: MaxReplaces = None,
+    max_replace_percent: MaxReplacePercent = None,
+    min_existing: MinExisting = None,
     region: Regions = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
@@ -173,8 +281,11 @@ def apply(
         _refuse_plan_changing_options(region, prune)
     try:
         with aws_connection(sandbox, sandbox_state, profile) as connection:
+            safety = SafetyOptions(
+                max_deletes, max_delete_percent, max_replaces, max_replace_percent, min_existing
+            )
             options = _ApplyOptions(
-                auto_approve, prune, force, region, connection.values, connection.sandbox
+                auto_approve, prune, force, safety, region, connection.values, connection.sandbox
             )
             report = _apply(file, plan_path, connection.session, options)
     except PtcError as exc:
@@ -212,6 +323,7 @@ class _ApplyOptions:
     auto_approve: bool
     prune: bool | None
     force: bool
+    safety: SafetyOptions
     regions: list[str] | None
     values: SecretValues
     sandbox: bool
@@ -227,6 +339,7 @@ def _apply(
 
     if plan_path is not None:
         the_plan, desired = saved.load(plan_path)
+        desired = options.safety.over(desired)
         _placeholder_notice(desired, options.sandbox)
         options.values.check(desired.secrets, desired.base_dir)  # before any change, as for a file
         gateway = Gateway(session, the_plan.regions)
@@ -240,7 +353,7 @@ def _apply(
         the_plan = completed
     else:
         assert file is not None
-        desired = workflow.load_desired(file, options.regions)
+        desired = options.safety.over(workflow.load_desired(file, options.regions))
         _placeholder_notice(desired, options.sandbox)
         gateway = Gateway(session, desired.regions)
         planned = workflow.plan_desired(
@@ -252,7 +365,7 @@ def _apply(
     if the_plan.is_empty:
         return None
     if not options.force:
-        workflow.check_prune_guard(the_plan, live)
+        the_plan.raise_if_unsafe(desired.safety, live)
     if not options.auto_approve:
         confirm(
             "Apply these changes?",

@@ -161,6 +161,49 @@ class Permission(_Model):
     regions: Regions | None = None
 
 
+class Safety(_Model):
+    """How much one apply may delete or replace in a region before it needs --force.
+
+    After octoDNS's thresholds: a count always allowed, and beyond it a share of what is
+    live, which counts only once a region holds enough to make a share meaningful.
+    `plan`/`apply` options of the same names override these.
+    """
+
+    max_deletes: int = Field(
+        3, description="Rules and templates a region may lose without --force, whatever its size."
+    )
+    max_delete_percent: int = Field(
+        30,
+        description="Beyond max_deletes: this percentage of a region's live rules and templates.",
+    )
+    max_replaces: int = Field(
+        3,
+        description="Rules a region may replace without --force (a replace deletes the rule, "
+        "then creates it: pulls through it fail in between).",
+    )
+    max_replace_percent: int = Field(
+        30, description="Beyond max_replaces: this percentage of a region's live rules."
+    )
+    min_existing: int = Field(
+        10,
+        description="The percentages count only where a region holds at least this many of "
+        "what they measure (rules and templates; rules, for replaces); below, the counts alone.",
+    )
+
+    def allowed_deletes(self, existing: int) -> int:
+        """How many of `existing` live rules and templates one region may lose."""
+        return self._allowed(existing, self.max_deletes, self.max_delete_percent)
+
+    def allowed_replaces(self, existing: int) -> int:
+        """How many of `existing` live rules one region may replace."""
+        return self._allowed(existing, self.max_replaces, self.max_replace_percent)
+
+    def _allowed(self, existing: int, floor: int, percent: int) -> int:
+        if existing < self.min_existing:
+            return floor  # a share of a few resources means little; the count decides
+        return max(floor, existing * percent // 100)
+
+
 class PtcFile(_Model):
     """A ptc desired-state file (version 1)."""
 
@@ -180,6 +223,10 @@ class PtcFile(_Model):
     permissions: list[Permission] = Field(
         default_factory=list,
         description="Registry policy statements for pull-through cache, owned by their Sid.",
+    )
+    safety: Safety = Field(
+        default_factory=Safety,
+        description="How many deletes and replaces apply makes without --force.",
     )
 
     def regions_of(self, item: Rule | Secret | Template | Permission) -> list[str]:

@@ -20,20 +20,12 @@ from ptc.domain.resources import SecretResource
 from ptc.engine.apply import ApplyReport, Progress, apply_plan
 from ptc.errors import PtcError, UsageError
 from ptc.plan.account_checks import account_problems
-from ptc.plan.changes import Action, Plan
+from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState, expand
 from ptc.plan.diff import PlanError, ValueComparer, make_plan
 from ptc.plan.live import LiveState
 from ptc.plan.ports import LiveReader, LiveStore
 from ptc.plan.values import FROM_SOURCES, SecretValues, same_value
-
-DEFAULT_MAX_DELETES = 3
-DEFAULT_MAX_DELETE_SHARE = 0.30
-
-
-class UnsafePlan(PtcError):
-    """The plan deletes more than the guard allows without --force."""
-
 
 class StalePlan(PtcError):
     """The live state changed since a saved plan was made."""
@@ -170,27 +162,6 @@ def _value_comparer(reader: LiveReader, base_dir: Path, values: SecretValues) ->
         }
 
     return differing
-
-
-def check_prune_guard(
-    plan: Plan,
-    live: LiveState,
-    *,
-    max_deletes: int = DEFAULT_MAX_DELETES,
-    max_share: float = DEFAULT_MAX_DELETE_SHARE,
-) -> None:
-    """Refuse to delete more than max(3, 30% of what is live) without --force.
-
-    Statements are left out: ptc deletes one only when the file names it (absent: true).
-    """
-    deletes = [c for c in plan.changes if c.action is Action.DELETE and c.kind != "statement"]
-    managed_live = len(live.rules) + len(live.templates)
-    allowed = max(max_deletes, int(managed_live * max_share))
-    if len(deletes) > allowed:
-        raise UnsafePlan(
-            f"the plan deletes {len(deletes)} of {managed_live} live rules and templates; "
-            f"more than {allowed} (the larger of {max_deletes} and {max_share:.0%}) needs --force"
-        )
 
 
 def check_fresh(plan: Plan, live: LiveState) -> None:

@@ -13,9 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ptc import __version__
+from ptc.config.models import Safety
 from ptc.domain.resources import (
     AnyResource,
     Kind,
@@ -25,6 +26,10 @@ from ptc.domain.resources import (
     StatementResource,
     TemplateResource,
 )
+from ptc.errors import UnsafePlanError
+
+if TYPE_CHECKING:
+    from ptc.plan.live import LiveState
 
 # 2: before/after hold data only; sensitive and unknown-after-apply attributes are flags
 # (before_sensitive, after_sensitive, after_unknown), as in Terraform's JSON plan; and the
@@ -387,6 +392,42 @@ class Plan:
         """
         listed: list[AnyEntry] = [*self.changes, *self.unmanaged]
         return sorted(listed, key=lambda e: e.listed)
+
+    def raise_if_unsafe(self, policy: Safety, live: LiveState) -> None:
+        """Refuse, naming the numbers, a region losing or replacing more than `policy` allows.
+
+        Per region, as octoDNS's thresholds are per zone: deletes of rules and templates
+        against what is live there, and rule replaces (a delete, then a create: the
+        prefix's pulls fail in between) against its live rules. Statements are left out:
+        ptc deletes one only when the file names it (absent: true). --force skips this.
+        """
+        problems: list[str] = []
+        for region in self.regions:
+            here = [c for c in self.changes if c.region == region]
+            rules = sum(r.region == region for r in live.rules)
+            managed = rules + sum(t.region == region for t in live.templates)
+            deletes = sum(isinstance(c, Delete) and c.kind != "statement" for c in here)
+            replaces = sum(isinstance(c, Replace) for c in here)
+            where = f"{self.account}/{region}"
+            allowed = policy.allowed_deletes(managed)
+            if deletes > allowed:
+                problems.append(
+                    f"the plan deletes {deletes} of the {managed} live rules and templates in "
+                    f"{where}; more than {allowed} needs --force (safety: max_deletes "
+                    f"{policy.max_deletes}, max_delete_percent {policy.max_delete_percent} "
+                    f"from min_existing {policy.min_existing})"
+                )
+            allowed = policy.allowed_replaces(rules)
+            if replaces > allowed:
+                problems.append(
+                    f"the plan replaces {replaces} of the {rules} live rules in {where} (each "
+                    f"is deleted, then created: its pulls fail in between); more than {allowed} "
+                    f"needs --force (safety: max_replaces {policy.max_replaces}, "
+                    f"max_replace_percent {policy.max_replace_percent} from min_existing "
+                    f"{policy.min_existing})"
+                )
+        if problems:
+            raise UnsafePlanError("; ".join(problems))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from ptc.config import documents
-from ptc.config.models import Permission, PtcFile, Rule, Secret, Template, ValueSource
+from ptc.config.models import (
+    Permission,
+    PtcFile,
+    Rule,
+    Safety,
+    Secret,
+    Template,
+    ValueSource,
+)
 from ptc.domain import catalog
 from ptc.domain.resources import (
     PermissionIntent,
@@ -31,12 +39,13 @@ class DesiredState:
     templates: list[TemplateResource] = field(default_factory=list)
     secrets: list[SecretResource] = field(default_factory=list)
     permissions: list[PermissionIntent] = field(default_factory=list)
+    safety: Safety = field(default_factory=Safety)  # the file's thresholds; --force skips them
 
 
 def expand(file: PtcFile, base_dir: Path, regions: list[str] | None = None) -> DesiredState:
     """Expand a validated file; `regions` narrows the file's regions (--region)."""
     chosen = [r for r in file.regions if regions is None or r in regions]
-    state = DesiredState(file.account, chosen, file.prune, base_dir)
+    state = DesiredState(file.account, chosen, file.prune, base_dir, safety=file.safety)
     for region in chosen:
         state.secrets += [_secret(s, region) for s in file.secrets if region in file.regions_of(s)]
         state.templates += [

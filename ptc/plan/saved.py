@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ptc.config.loader import read_text
+from ptc.config.models import Safety
 from ptc.domain.resources import (
     Kind,
     PermissionIntent,
@@ -85,6 +86,9 @@ class _Desired(_Shape):
     templates: list[dict[str, Any]]
     secrets: list[dict[str, Any]]
     permissions: list[dict[str, Any]]
+    # Only when the file or the command line changed the thresholds: saved plans with the
+    # defaults stay as they were.
+    safety: dict[str, Any] | None = None
 
 
 class _SavedPlan(_Shape):
@@ -112,6 +116,8 @@ def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
             "permissions": [p.model_dump(mode="json") for p in desired.permissions],
         },
     }
+    if desired.safety != Safety():
+        document["desired"]["safety"] = desired.safety.model_dump(mode="json")
     document["checksum"] = checksum(document)
     return document
 
@@ -255,4 +261,9 @@ def _desired(data: _Desired) -> DesiredState:
         templates=each(TemplateResource, data.templates, "templates"),
         secrets=each(SecretResource, data.secrets, "secrets"),
         permissions=each(PermissionIntent, data.permissions, "permissions"),
+        safety=_safety(data.safety),
     )
+
+
+def _safety(data: dict[str, Any] | None) -> Safety:
+    return Safety() if data is None else _validated(Safety, data, "desired.safety")

@@ -12,16 +12,18 @@ import boto3
 import pytest
 
 from ptc.aws.errors import AwsError, MalformedAnswer
+from ptc.config.models import Safety
 from ptc.engine import executor as regions
 from ptc.engine import workflow
 from ptc.engine.apply import ApplyReport, Outcome
-from ptc.errors import InputError
+from ptc.errors import InputError, UnsafePlanError
 from ptc.plan import saved
 from ptc.plan.changes import Action, AnyChange
 
 from .conftest import BODY_FAULTS, FAULT_KINDS, TOKEN, CallLog, Faults, gateway, write_file
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's
 DOCKER_SECRET = "ecr-pullthroughcache/docker-hub"
 
 # One region, so that the calls come in one deterministic sequence. Against the live state
@@ -562,17 +564,18 @@ def test_prune_guard_refuses_more_than_3_deletes(
     session: boto3.Session, tmp_path: Path, live: int
 ) -> None:
     planned = _pruning_plan(session, tmp_path, live)
-    with pytest.raises(workflow.UnsafePlan) as caught:
-        workflow.check_prune_guard(planned.plan, planned.live)
+    with pytest.raises(UnsafePlanError) as caught:
+        planned.plan.raise_if_unsafe(Safety(), planned.live)
     assert str(caught.value) == (
-        f"the plan deletes {live} of {live} live rules and templates; more than 3 (the larger "
-        "of 3 and 30%) needs --force"
+        f"the plan deletes {live} of the {live} live rules and templates in {ACCOUNT}/{REGION}; "
+        "more than 3 needs --force (safety: max_deletes 3, max_delete_percent 30 from "
+        "min_existing 10)"
     )
 
 
 def test_prune_guard_allows_3_deletes(session: boto3.Session, tmp_path: Path) -> None:
     planned = _pruning_plan(session, tmp_path, 3)
-    workflow.check_prune_guard(planned.plan, planned.live)
+    planned.plan.raise_if_unsafe(Safety(), planned.live)
 
 
 def test_prune_guard_allows_30_percent_of_a_large_live_state(
@@ -583,7 +586,7 @@ def test_prune_guard_allows_30_percent_of_a_large_live_state(
     path = write_file(tmp_path, f"version: 1\nregions: [us-east-1]\nprune: true\nrules:\n{kept}\n")
     planned = _plan(session, path)
     assert planned.plan.counts["destroy"] == 6
-    workflow.check_prune_guard(planned.plan, planned.live)  # 6 of 20 is 30 %
+    planned.plan.raise_if_unsafe(Safety(), planned.live)  # 6 of 20 is 30 %
 
     path = write_file(
         tmp_path,
@@ -591,11 +594,11 @@ def test_prune_guard_allows_30_percent_of_a_large_live_state(
     )
     planned = _plan(session, path)
     assert planned.plan.counts["destroy"] == 7
-    with pytest.raises(workflow.UnsafePlan) as caught:
-        workflow.check_prune_guard(planned.plan, planned.live)
+    with pytest.raises(UnsafePlanError) as caught:
+        planned.plan.raise_if_unsafe(Safety(), planned.live)
     assert str(caught.value) == (
-        "the plan deletes 7 of 20 live rules and templates; more than 6 (the larger of 3 and "
-        "30%) needs --force"
+        f"the plan deletes 7 of the 20 live rules and templates in {ACCOUNT}/{REGION}; more "
+        "than 6 needs --force (safety: max_deletes 3, max_delete_percent 30 from min_existing 10)"
     )
 
 
