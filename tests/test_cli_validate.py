@@ -307,6 +307,7 @@ def test_schema_names_the_required_fields_and_forbids_others() -> None:
         "secrets",
         "templates",
         "permissions",
+        "safety",
     }
 
 
