@@ -27,6 +27,7 @@ from ptc.plan.live import LiveState
 from ptc.plan.ports import LiveReader, LiveStore
 from ptc.plan.values import FROM_SOURCES, SecretValues, same_value
 
+
 class StalePlan(PtcError):
     """The live state changed since a saved plan was made."""
 

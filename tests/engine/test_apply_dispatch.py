@@ -15,6 +15,7 @@ from ptc.domain.resources import SecretResource, StatementResource
 from ptc.engine.apply import Outcome, _Region, apply_plan
 from ptc.errors import PtcError
 from ptc.plan.changes import AnyChange, Create, Delete, Plan, Replace, Update
+from ptc.plan.values import FROM_SOURCES
 from tests.plan.test_diff import ACCOUNT, DOCKER, R, live_secret, managed_secret, rule, template
 
 SECRET_ARN = f"arn:aws:secretsmanager:{R}:{ACCOUNT}:secret:{DOCKER}-AbCdEf"
@@ -56,7 +57,7 @@ def _key(args: tuple[Any, ...]) -> str:
 def _apply(*changes: AnyChange) -> list[tuple[str, str]]:
     writer = RecordingWriter()
     plan = Plan.build(ACCOUNT, [R], list(changes), "sha256:0", prune=True)
-    report = apply_plan(plan, writer, Path("."))  # type: ignore[arg-type]
+    report = apply_plan(plan, writer, Path("."))
     assert [r.outcome for r in report.results] == [Outcome.APPLIED] * len(changes), report
     return writer.calls
 
@@ -95,7 +96,7 @@ def test_each_change_makes_its_calls_in_apply_order(monkeypatch: pytest.MonkeyPa
 
 
 def _region() -> _Region:
-    return _Region(RecordingWriter(), Path("."), threading.Event(), None)  # type: ignore[arg-type]
+    return _Region(RecordingWriter(), Path("."), threading.Event(), FROM_SOURCES)
 
 
 STATEMENT = StatementResource(region=R, sid="S", principals=("*",), actions=("ecr:X",))

@@ -16,7 +16,7 @@ from ptc.domain.account import AccountMismatch
 from ptc.domain.resources import RuleResource
 from ptc.engine import workflow
 from ptc.engine.apply import Outcome
-from ptc.errors import ValueSourceError
+from ptc.errors import UnsafePlanError, ValueSourceError
 from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState
 from ptc.plan.values import FROM_SOURCES
@@ -65,7 +65,7 @@ def _desired(tmp_path: Path, text: str = FILE) -> DesiredState:
 
 
 def _lines(plan: Plan) -> list[str]:
-    return [f"{c.action} {c.address}" for c in plan.actionable]
+    return [f"{c.action} {c.address}" for c in plan.changes]
 
 
 def _value(username: str = "octocat", token: str = TOKEN) -> str:
@@ -98,7 +98,7 @@ def test_a_changed_value_is_one_update_and_the_value_is_sent(
 
     planned = workflow.plan_desired(desired, fake)
     assert _lines(planned.plan) == [f"update {REGION}/secret/{DOCKER}"]
-    assert [c.changed for c in planned.plan.actionable] == [("value",)]
+    assert [c.changed for c in planned.plan.changes] == [("value",)]
     assert TOKEN not in json.dumps(planned.plan.to_dict())
     assert "rotated" not in json.dumps(planned.plan.to_dict())
 
@@ -222,11 +222,11 @@ def test_the_prune_guard_refuses_more_than_3_deletes(tmp_path: Path) -> None:
     planned = workflow.plan_desired(desired, fake)
     assert planned.plan.counts["destroy"] == 4
 
-    with pytest.raises(workflow.UnsafePlan) as caught:
-        workflow.check_prune_guard(planned.plan, planned.live)
+    with pytest.raises(UnsafePlanError) as caught:
+        planned.plan.raise_if_unsafe(planned.desired.safety, planned.live)
     assert str(caught.value) == (
-        "the plan deletes 4 of 4 live rules and templates; more than 3 (the larger of 3 and "
-        "30%) needs --force"
+        f"the plan deletes 4 of the 4 live rules and templates in {ACCOUNT}/{REGION}; more "
+        "than 3 needs --force (safety: max_deletes 3, max_delete_percent 30 from min_existing 10)"
     )
 
 
