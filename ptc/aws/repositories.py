@@ -19,7 +19,7 @@ from botocore.config import Config
 
 from ptc.aws.clients import RETRY_CONFIG, RegionalClients, Session, paginate
 from ptc.aws.errors import AwsError, translate
-from ptc.config.documents import canonical_json
+from ptc.domain.json_documents import canonical_json
 from ptc.status.match import InScope
 from ptc.status.models import RepositoryFacts
 

@@ -12,6 +12,7 @@ from ptc.config.loader import DataPath
 from ptc.config.models import Template
 from ptc.domain import catalog
 from ptc.domain.catalog import ROOT, AppliedFor, EncryptionType, TagMutability
+from ptc.domain.json_documents import canonical_json
 
 _KMS_TYPES = {EncryptionType.KMS, EncryptionType.KMS_DSSE}
 _IMMUTABLE = {TagMutability.IMMUTABLE, TagMutability.IMMUTABLE_WITH_EXCLUSION}
@@ -287,7 +288,7 @@ class RepositoryPolicyInvalid(Check):
 def _too_long(ctx: Context, field: str, limit: int) -> Iterator[Problem]:
     for path, _, document, _error in _documents(ctx, field):
         if document is not None:
-            length = len(documents.canonical_json(document))
+            length = len(canonical_json(document))
             if length > limit:
                 yield Problem(path, f"{length:,} characters as JSON; ECR allows {limit:,}")
 

@@ -6,7 +6,6 @@ the planner can compare the document ECR holds with the one the file means.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,8 +67,3 @@ def _not_a_document(path: Path, exc: YamlError) -> str:
     # nesting and size limits (PTC009) do not.
     reason = exc.message if exc.code == "PTC009" else "not valid JSON or YAML"
     return f"{where}: {reason}"
-
-
-def canonical_json(document: Any) -> str:
-    """The compact, key-sorted text ptc sends to ECR and compares with what ECR returns."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

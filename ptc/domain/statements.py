@@ -14,8 +14,8 @@ import json
 from collections.abc import Iterable
 from typing import Any, Final
 
-from ptc.config import documents
 from ptc.domain import catalog
+from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.errors import PtcError
 
@@ -127,7 +127,7 @@ def _statement(item: dict[str, Any], region: str, key: str) -> StatementResource
         principals=principals,
         actions=_set(_strings(item.get("Action"))),
         resources=_set(_strings(item.get("Resource"))),
-        other=documents.canonical_json(other) if other else None,
+        other=canonical_json(other) if other else None,
     )
 
 
@@ -236,7 +236,7 @@ def merged_text(
 def canonical_policy(text: str | None) -> str | None:
     """The live document for the fingerprint: any edit changes it, formatting does not."""
     document = parse_document(text)
-    return documents.canonical_json(document) if document is not None else text
+    return canonical_json(document) if document is not None else text
 
 
 # -- back to the file (export) ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from ptc.config.models import (
     ValueSource,
 )
 from ptc.domain import catalog
+from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import (
     PermissionIntent,
     RuleResource,
@@ -107,7 +108,7 @@ def _template(template: Template, region: str, base_dir: Path) -> TemplateResour
 def _document(value: dict[str, Any] | None, base_dir: Path) -> str | None:
     if value is None:
         return None
-    return documents.canonical_json(documents.resolve(value, base_dir))
+    return canonical_json(documents.resolve(value, base_dir))
 
 
 def _secret(secret: Secret, region: str) -> SecretResource:

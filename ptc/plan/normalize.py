@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
-from ptc.config import documents
 from ptc.domain import catalog
+from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import RuleResource, SecretResource, TemplateResource
 from ptc.plan.desired import normalize_upstream_prefix
 from ptc.plan.live import SecretIndex
@@ -85,6 +85,6 @@ def canonical_text(text: str | None) -> str | None:
     if not text:
         return None
     try:
-        return documents.canonical_json(json.loads(text))
+        return canonical_json(json.loads(text))
     except ValueError:
         return text

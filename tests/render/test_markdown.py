@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from ptc import __version__
 from ptc.cli import app
-from ptc.config.documents import canonical_json
+from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.plan.changes import Plan
 from ptc.plan.diff import make_plan

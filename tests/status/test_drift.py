@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ptc.aws.errors import AwsError
-from ptc.config.documents import canonical_json
+from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import RuleResource, TemplateResource
 from ptc.engine.apply import Outcome
 from ptc.status.backfill import BackfillAction, apply_backfill, plan_backfill

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from ptc.aws.repositories import RepositoryGateway
-from ptc.config.documents import canonical_json
 from ptc.domain.account import AccountMismatch
+from ptc.domain.json_documents import canonical_json
 from ptc.engine import workflow
 from ptc.engine.apply import Outcome
 from ptc.sandbox.embedded import SandboxInfo
