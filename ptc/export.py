@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from ptc.checks.permissions import SID_PATTERN, principal_problem
-from ptc.domain import catalog, statements
+from ptc.domain import arns, catalog, statements
 from ptc.domain.resources import RuleResource, StatementResource, TemplateResource
 from ptc.plan.live import LiveState
 
@@ -102,7 +101,7 @@ def _permission(
     """The `permissions:` entry that plans to exactly this statement, if there is one."""
     if permission_problem(statement, account, rule_prefixes) is not None:
         return None
-    prefixes = [statements.prefix_of(r, statement.region, account) for r in statement.resources]
+    prefixes = [arns.repository_prefix(r, statement.region, account) for r in statement.resources]
     item: dict[str, Any] = {
         "sid": statement.sid,
         "principals": list(statement.principals),
@@ -123,16 +122,16 @@ def permission_problem(
         return "it has elements a permissions entry cannot say (a Condition, NotAction, ...)"
     if statement.effect != "Allow":
         return "it is not an Allow statement"
-    if not SID_PATTERN.fullmatch(statement.sid):
+    if not statements.SID_PATTERN.fullmatch(statement.sid):
         return "its Sid is missing, repeated or not letters and digits"
     if not actions or not actions <= set(statements.PTC_ACTIONS):
         return "it grants other actions than ecr:CreateRepository and ecr:BatchImportUpstreamImage"
     if not statement.principals or any(
-        principal_problem(p, {partition}) for p in statement.principals
+        statements.principal_problem(p, {partition}) for p in statement.principals
     ):
         return "its principals are not IAM roles, users or accounts"
     for resource in statement.resources:
-        prefix = statements.prefix_of(resource, statement.region, account)
+        prefix = arns.repository_prefix(resource, statement.region, account)
         if prefix != statements.ALL_PREFIXES and (prefix, statement.region) not in rule_prefixes:
             # validate would refuse a prefix that is not a rule of the file
             return "its resources are not the repositories of this registry's rules"

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ptc.config.models import PtcFile, Rule, Secret, Template
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 
 Command = Literal["plan", "apply", "status", "backfill", "rewrite-ecs"]
 COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill", "rewrite-ecs")
@@ -99,29 +99,24 @@ def secret_arn(scope: Scope, region: str, name_or_arn: str) -> str:
     """A secret named in the file as an IAM resource: ARNs as given, names with the suffix."""
     if name_or_arn.startswith("arn:"):
         return name_or_arn
-    partition = catalog.partition_of(region)
-    prefix = f"arn:{partition}:secretsmanager:{region}:{scope.account}:secret:"
-    return f"{prefix}{name_or_arn}{_SECRET_SUFFIX}"
+    return arns.secret_arn(region, scope.account, name_or_arn) + _SECRET_SUFFIX
 
 
 def repository_arns(scope: Scope, region: str, prefix: str) -> str:
     """Repositories under a rule or template prefix (ROOT: every repository)."""
-    partition = catalog.partition_of(region)
-    base = f"arn:{partition}:ecr:{region}:{scope.account}:repository/"
-    normalized = catalog.normalize_prefix(prefix)
-    return base + ("*" if normalized == catalog.ROOT else f"{normalized}/*")
+    return arns.repository_arn(region, scope.account, prefix)
 
 
 def _task_definitions(scope: Scope) -> list[str]:
     return [
-        f"arn:{catalog.partition_of(r)}:ecs:{r}:{scope.account}:task-definition/*"
-        for r in scope.regions
+        str(arns.in_region("ecs", region, scope.account, "task-definition/*"))
+        for region in scope.regions
     ]
 
 
 def _account_roles(scope: Scope) -> list[str]:
     partitions = {catalog.partition_of(r) for r in scope.regions}
-    return [f"arn:{p}:iam::{scope.account}:role/*" for p in partitions]
+    return [arns.role_arn(scope.account, p, "*") for p in partitions]
 
 
 def _managed_secrets(scope: Scope) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Protocol
 from ptc.checks.base import Check, Context, Finding, Problem
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.account import check_account
 from ptc.errors import PtcError
 
@@ -189,7 +189,7 @@ def _secret_problems(
     run: _Run, at: DataPath, where: str, secret_id: str, region: str
 ) -> Generator[Located, None, bool]:
     """Yield the secret's problems; return True when the secret is usable."""
-    arn = catalog.parse_arn(secret_id)
+    arn = arns.parse_arn(secret_id)
     shown = f"secret '{secret_id}'"
     if arn is not None and arn.account != run.account:
         message = f"{where}: {shown} is in account {arn.account}, not the rule's {run.account}"

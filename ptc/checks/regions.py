@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule, Secret, Template
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 
 
 class AccountInvalid(Check):
@@ -18,7 +18,7 @@ class AccountInvalid(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         account = ctx.file.account
-        if account is not None and not catalog.ACCOUNT_PATTERN.fullmatch(account):
+        if account is not None and not arns.ACCOUNT_PATTERN.fullmatch(account):
             yield Problem(("account",), f"account '{account}' is not a 12-digit AWS account ID")
 
 
@@ -132,7 +132,7 @@ class PartitionMismatch(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, text, regions in _arns(ctx):
-            arn = catalog.parse_arn(text)
+            arn = arns.parse_arn(text)
             if arn is None:
                 continue
             for region in regions:

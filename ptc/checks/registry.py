@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from ptc.checks import permissions, regions, rules, safety, secrets, templates
+from ptc.checks import regions, registry_policy, rules, safety, secrets, templates
 from ptc.checks.base import Check
 from ptc.checks.online import CHECKS as ONLINE_CHECKS
 from ptc.checks.schema import SCHEMA_CHECKS
@@ -15,7 +15,7 @@ SEMANTIC_CHECKS: tuple[type[Check], ...] = (
     *rules.CHECKS,
     *secrets.CHECKS,
     *templates.CHECKS,
-    *permissions.CHECKS,
+    *registry_policy.CHECKS,
     *safety.CHECKS,
 )
 # ONLINE_CHECKS run only under `validate --online` (against AWS); listed for docs and SARIF.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule, Template
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.catalog import ROOT, Auth
 
 _PATTERN_HELP = (
@@ -228,7 +228,7 @@ class RoleArnInvalid(Check):
 
     @staticmethod
     def _check_role(path: DataPath, role: str, account: str | None) -> Iterator[Problem]:
-        match = catalog.ROLE_ARN_PATTERN.fullmatch(role)
+        match = arns.ROLE_ARN_PATTERN.fullmatch(role)
         if match is None or len(role) > catalog.CUSTOM_ROLE_ARN_MAX:
             yield Problem(path, f"'{role}' is not an IAM role ARN")
         elif account is not None and match["account"] != account:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.models import Rule
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 
 
 def _credential_name(rule: Rule) -> str | None:
@@ -15,7 +15,7 @@ def _credential_name(rule: Rule) -> str | None:
     if value is None:
         return None
     if value.startswith("arn:"):
-        return catalog.secret_name_from_arn(value)
+        return arns.secret_name(value)
     return value
 
 
@@ -53,7 +53,7 @@ class CredentialArnInvalid(Check):
             value = rule.credentials
             if value is None or not value.startswith("arn:"):
                 continue
-            name = catalog.secret_name_from_arn(value)
+            name = arns.secret_name(value)
             if name is not None and not name.startswith(catalog.SECRET_NAME_PREFIX):
                 continue  # PTC301 says it better
             if not catalog.CREDENTIAL_ARN_PATTERN.fullmatch(value) or not low <= len(value) <= high:
@@ -77,7 +77,7 @@ class CredentialArnRegion(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, rule in ctx.rules:
-            arn = catalog.parse_arn(rule.credentials or "")
+            arn = arns.parse_arn(rule.credentials or "")
             if arn is None:
                 continue
             for region in ctx.regions_of(rule):
@@ -98,7 +98,7 @@ class CredentialArnAccount(Check):
     def check(self, ctx: Context) -> Iterator[Problem]:
         account = ctx.file.account
         for path, rule in ctx.rules:
-            arn = catalog.parse_arn(rule.credentials or "")
+            arn = arns.parse_arn(rule.credentials or "")
             if arn is not None and account is not None and arn.account != account:
                 yield Problem(
                     (*path, "credentials"),

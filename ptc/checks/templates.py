@@ -10,7 +10,7 @@ from ptc.checks.lifecycle import lifecycle_problems, quoted
 from ptc.config import documents
 from ptc.config.loader import DataPath
 from ptc.config.models import Template
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.catalog import ROOT, AppliedFor, EncryptionType, TagMutability
 from ptc.domain.json_documents import canonical_json
 
@@ -408,7 +408,7 @@ class KmsKeyRegion(Check):
         for path, template in ctx.templates:
             encryption = template.encryption
             arn = (
-                catalog.parse_arn(encryption.kms_key) if encryption and encryption.kms_key else None
+                arns.parse_arn(encryption.kms_key) if encryption and encryption.kms_key else None
             )
             if arn is None or arn.service != "kms":
                 continue

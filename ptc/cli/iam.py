@@ -63,7 +63,7 @@ def iam_policy(
     Only the actions the command calls, scoped to the file's regions, account, secrets,
     repository prefixes and roles. Notes (a missing account, KMS keys to add) go to stderr.
     """
-    from ptc.domain.catalog import ACCOUNT_PATTERN
+    from ptc.domain.arns import is_account_id
     from ptc.iam_policy import build_policy, load_file
 
     if without_secret_values and for_command is not ForCommand.plan:
@@ -72,7 +72,7 @@ def iam_policy(
             param_hint="'--without-secret-values'",
         )
     try:
-        if account is not None and not ACCOUNT_PATTERN.match(account):
+        if account is not None and not is_account_id(account):
             raise UsageError(f"--account {account!r}: an AWS account ID is 12 digits")
         model = load_file(file)
         unknown = [r for r in region or [] if r not in model.regions]

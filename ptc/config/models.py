@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 
 
 class _Model(BaseModel):
@@ -211,7 +211,7 @@ class PtcFile(_Model):
     account: str | None = Field(
         None,
         description="AWS account ID (quoted); plan and apply refuse to run in another account.",
-        json_schema_extra={"pattern": catalog.ACCOUNT_PATTERN.pattern},
+        json_schema_extra={"pattern": arns.ACCOUNT_PATTERN.pattern},
     )
     regions: Regions
     prune: bool = Field(

@@ -38,10 +38,6 @@ TEMPLATE_KMS_KEY_PATTERN: Final = re.compile(
 )
 EXCLUSION_FILTER_PATTERN: Final = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 EXCLUSION_FILTERS_COUNT: Final = (1, 5)
-ACCOUNT_PATTERN: Final = re.compile(r"^[0-9]{12}$")
-ROLE_ARN_PATTERN: Final = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):role/[A-Za-z0-9+=,.@_/-]+$"
-)
 CUSTOM_ROLE_ARN_MAX: Final = 2048
 
 SECRET_NAME_PREFIX: Final = "ecr-pullthroughcache/"
@@ -170,16 +166,10 @@ def resolve_upstream(host: str) -> Upstream | None:
             return Upstream(kind, kind.url)
     if AZURE_HOST.fullmatch(host):
         return Upstream(_KIND_BY_NAME["azure-container-registry"], host)
-    match = ECR_HOST.fullmatch(host)
-    # A real region, and the DNS suffix of its partition (.com.cn only in China).
-    if (
-        match
-        and match["region"] in KNOWN_REGIONS
-        and match["suffix"] == PARTITION_DNS_SUFFIX[partition_of(match["region"])]
-    ):
-        return Upstream(
-            _KIND_BY_NAME["ecr"], host, account=match["account"], region=match["region"]
-        )
+    registry = parse_registry_host(host)
+    if registry is not None and registry[1] in KNOWN_REGIONS:
+        account, region = registry
+        return Upstream(_KIND_BY_NAME["ecr"], host, account=account, region=region)
     return None
 
 
@@ -229,34 +219,15 @@ def registry_host(account: str, region: str) -> str:
     return f"{account}.dkr.ecr.{region}.{PARTITION_DNS_SUFFIX[partition_of(region)]}"
 
 
-# -- ARNs ------------------------------------------------------------------------------------
+def parse_registry_host(host: str) -> tuple[str, str] | None:
+    """The account and region of a private registry host (registry_host's inverse), or None.
 
-
-@dataclass(frozen=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-
-def parse_arn(text: str) -> Arn | None:
-    """Split an ARN into its parts (botocore's ArnParser, without importing botocore)."""
-    parts = text.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
+    The DNS suffix must be the region's partition's: `.amazonaws.com.cn` in China only.
+    """
+    match = ECR_HOST.fullmatch(host)
+    if match is None or match["suffix"] != PARTITION_DNS_SUFFIX[partition_of(match["region"])]:
         return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
-
-
-def secret_name_from_arn(arn: str) -> str | None:
-    """The secret's name as given in an ARN, with Secrets Manager's random suffix if present."""
-    parsed = parse_arn(arn)
-    if parsed is None or parsed.service != "secretsmanager":
-        return None
-    if not parsed.resource.startswith("secret:"):
-        return None
-    return parsed.resource.removeprefix("secret:")
+    return match["account"], match["region"]
 
 
 def is_rule_prefix_valid(prefix: str) -> bool:

@@ -11,10 +11,11 @@ Pure functions over dicts and text, so validate, plan, apply and export share th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.errors import PtcError
@@ -25,9 +26,10 @@ BATCH_IMPORT: Final = "ecr:BatchImportUpstreamImage"
 # third registry-level action, ecr:ReplicateImage, belongs to replication.
 PTC_ACTIONS: Final = (BATCH_IMPORT, CREATE_REPOSITORY)
 DEFAULT_ACTIONS: Final = (CREATE_REPOSITORY, BATCH_IMPORT)
-ALL_PREFIXES: Final = "*"
+ALL_PREFIXES: Final = arns.ALL_REPOSITORIES  # a permission's prefix for every repository
 POLICY_VERSION: Final = "2012-10-17"
 _KNOWN_KEYS: Final = frozenset({"Sid", "Effect", "Principal", "Action", "Resource"})
+SID_PATTERN: Final = re.compile(r"^[A-Za-z0-9]+$")  # IAM's rule for a statement's Sid
 
 
 class PolicyError(PtcError):
@@ -37,19 +39,25 @@ class PolicyError(PtcError):
 # -- from the file ---------------------------------------------------------------------------
 
 
-def repository_arn(prefix: str, region: str, account: str) -> str:
-    """The repositories a prefix covers; '*' and ROOT cover every repository."""
-    base = f"arn:{catalog.partition_of(region)}:ecr:{region}:{account}:repository/"
-    if prefix in (ALL_PREFIXES, catalog.ROOT):
-        return base + "*"
-    return f"{base}{catalog.normalize_prefix(prefix)}/*"
+def principal_problem(principal: str, partitions: set[str]) -> str | None:
+    """Why a registry policy cannot name this principal (None: it can), for `partitions`.
 
-
-def principal(value: str, region: str) -> str:
-    """A 12-digit account ID means that account's root, as IAM stores it."""
-    if catalog.ACCOUNT_PATTERN.fullmatch(value):
-        return f"arn:{catalog.partition_of(region)}:iam::{value}:root"
-    return value
+    A resource policy names account IDs or the ARNs of an account's root, roles and users
+    (never groups); a principal of another partition than the regions' is refused.
+    """
+    if arns.is_account_id(principal):
+        return None
+    match = arns.PRINCIPAL_ARN_PATTERN.fullmatch(principal)
+    if match is None:
+        if ":group/" in principal:
+            return f"'{principal}' is an IAM group; a resource policy cannot name groups"
+        return f"'{principal}' is not an account ID or an IAM root, role or user ARN"
+    if partitions and match["partition"] not in partitions:
+        return (
+            f"principal is in partition '{match['partition']}' but the regions are in "
+            f"'{', '.join(sorted(partitions))}'"
+        )
+    return None
 
 
 def statement_for(intent: PermissionIntent, account: str) -> StatementResource:
@@ -57,9 +65,9 @@ def statement_for(intent: PermissionIntent, account: str) -> StatementResource:
     return StatementResource(
         region=region,
         sid=intent.sid,
-        principals=_set(principal(p, region) for p in intent.principals),
+        principals=_set(arns.principal(p, region) for p in intent.principals),
         actions=_set(intent.actions),
-        resources=_set(repository_arn(p, region, account) for p in intent.prefixes),
+        resources=_set(arns.repository_arn(region, account, p) for p in intent.prefixes),
     )
 
 
@@ -136,7 +144,7 @@ def _principals(value: Any, region: str) -> tuple[str, ...] | None:
     if value == "*":
         return ("*",)
     if isinstance(value, dict) and set(value) == {"AWS"}:
-        return _set(principal(p, region) for p in _strings(value["AWS"]))
+        return _set(arns.principal(p, region) for p in _strings(value["AWS"]))
     return None
 
 
@@ -237,18 +245,3 @@ def canonical_policy(text: str | None) -> str | None:
     """The live document for the fingerprint: any edit changes it, formatting does not."""
     document = parse_document(text)
     return canonical_json(document) if document is not None else text
-
-
-# -- back to the file (export) ---------------------------------------------------------------
-
-
-def prefix_of(resource: str, region: str, account: str) -> str | None:
-    """The prefix a repository ARN of this registry stands for ('*' for all), else None."""
-    base = f"arn:{catalog.partition_of(region)}:ecr:{region}:{account}:repository/"
-    if not resource.startswith(base) or not resource.endswith("*"):
-        return None
-    rest = resource.removeprefix(base)
-    if rest == "*":
-        return ALL_PREFIXES
-    prefix = rest.removesuffix("/*")
-    return prefix if rest.endswith("/*") and catalog.is_rule_prefix_valid(prefix) else None

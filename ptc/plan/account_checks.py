@@ -8,7 +8,7 @@ upstream without a role) stops the plan, not the apply halfway.
 
 from __future__ import annotations
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.plan.desired import DesiredState
 
 
@@ -24,7 +24,7 @@ def account_problems(desired: DesiredState, account: str) -> list[str]:
                 f"{account}; ECR needs a role to pull across accounts (PTC211)"
             )
         problems += _role(where, rule.role, account)
-        arn = catalog.parse_arn(rule.credential_arn or "")
+        arn = arns.parse_arn(rule.credential_arn or "")
         if arn is not None and arn.account != account:
             problems.append(
                 f"{where}: the secret is in account {arn.account}, the registry's is "
@@ -36,7 +36,7 @@ def account_problems(desired: DesiredState, account: str) -> list[str]:
 
 
 def _role(where: str, role: str | None, account: str) -> list[str]:
-    match = catalog.ROLE_ARN_PATTERN.fullmatch(role or "")
+    match = arns.ROLE_ARN_PATTERN.fullmatch(role or "")
     if match is None or match["account"] == account:
         return []
     return [

@@ -16,7 +16,7 @@ from ptc.config.models import (
     Template,
     ValueSource,
 )
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import (
     PermissionIntent,
@@ -71,7 +71,7 @@ def _rule(rule: Rule, region: str) -> RuleResource:
         upstream_registry=upstream.kind.kind,
         upstream_prefix=normalize_upstream_prefix(rule.upstream_prefix),
         credential_arn=credentials if by_arn else None,
-        credential_name=catalog.secret_name_from_arn(credentials)
+        credential_name=arns.secret_name(credentials)
         if by_arn and credentials
         else credentials,
         role=rule.role,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ptc.domain import statements
+from ptc.domain import arns, statements
 from ptc.domain.resources import (
     AnyResource,
     RuleResource,
@@ -226,16 +226,8 @@ def same_kms_key(a: str | None, b: str | None, region: str, account: str) -> boo
     return (
         a is not None
         and b is not None
-        and _short_kms(a, region, account) == _short_kms(b, region, account)
+        and arns.short_kms_key(a, region, account) == arns.short_kms_key(b, region, account)
     )
-
-
-def _short_kms(key: str, region: str, account: str) -> str:
-    parts = key.split(":", 5)
-    if len(parts) == 6 and parts[2] == "kms" and parts[3] == region and parts[4] == account:
-        resource = parts[5]  # alias/x or key/<id>
-        return resource.removeprefix("key/")
-    return key
 
 
 def _statement_changes(

@@ -25,7 +25,7 @@ from moto.iam.exceptions import MalformedPolicyDocument
 from moto.kms.models import kms_backends
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend, secretsmanager_backends
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.sandbox import fields, ptc_rules, strict, templates
 from ptc.sandbox.context import Caller, Secret
 from ptc.sandbox.errors import ApiError, constraint
@@ -97,9 +97,9 @@ def unknown_kms_keys_exist() -> Iterator[None]:
 
 def _key_enabled(account: str, region: str, key: str) -> bool:
     """Whether the sandbox's KMS has this key (id, ARN, alias or alias ARN), enabled."""
-    parts = key.split(":")
-    if key.startswith("arn:") and len(parts) >= 6:
-        account, region = parts[4], parts[3]
+    arn = arns.parse_arn(key)
+    if arn is not None:
+        account, region = arn.account, arn.region
     try:
         found = kms_backends[account][region].describe_key(key)
     except (KeyError, JsonRESTError, TypeError, AttributeError):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.sandbox import strict
 from ptc.sandbox.errors import InvalidParameterException, ValidationException, constraint
 
@@ -125,7 +125,7 @@ def prefix(member: str, value: object, length: tuple[int, int]) -> str:
 
 
 def registry_id(body: Body, account: str) -> str:
-    value = text(body, "registryId", pattern=catalog.ACCOUNT_PATTERN)
+    value = text(body, "registryId", pattern=arns.ACCOUNT_PATTERN)
     if value is not None and value != account:
         raise InvalidParameterException(
             f"Invalid parameter at 'registryId': the registry {value} is not the caller's "
@@ -152,7 +152,7 @@ def json_document(member: str, value: str, limit: int) -> str:
 
 def role_arn(member: str, value: str, account: str) -> str:
     check_length(member, value, (0, catalog.CUSTOM_ROLE_ARN_MAX))
-    match = catalog.ROLE_ARN_PATTERN.fullmatch(value)
+    match = arns.ROLE_ARN_PATTERN.fullmatch(value)
     if match is None:
         raise InvalidParameterException(f"Invalid parameter at '{member}': not an IAM role ARN")
     if match["account"] != account:

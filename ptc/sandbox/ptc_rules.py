@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.catalog import Auth
 from ptc.sandbox import fields
 from ptc.sandbox.context import Caller
@@ -268,7 +268,7 @@ def _check_role(upstream: catalog.Upstream, role: str | None, caller: Caller) ->
 
 
 def _check_secret(caller: Caller, arn: str) -> None:
-    parsed = catalog.parse_arn(arn)
+    parsed = arns.parse_arn(arn)
     if (
         parsed is None
         or parsed.account != caller.account

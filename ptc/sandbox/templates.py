@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.catalog import EncryptionType, TagMutability
 from ptc.sandbox import fields, strict
 from ptc.sandbox.context import Caller
@@ -201,7 +201,7 @@ def creation_failure(template: Template, region: str) -> str | None:
             f"the repository creation template '{template.prefix}' sets resourceTags or KMS "
             "encryption without a customRoleArn, so Amazon ECR cannot create the repository"
         )
-    key = catalog.parse_arn(settings[ENCRYPTION].get("kmsKey") or "")
+    key = arns.parse_arn(settings[ENCRYPTION].get("kmsKey") or "")
     if key is not None and key.region != region:
         return (
             f"the repository creation template '{template.prefix}' names a KMS key in "

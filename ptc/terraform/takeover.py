@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 from ptc.domain.resources import SecretResource
 from ptc.domain.statements import statements_from_policy
 from ptc.errors import PtcError
@@ -182,7 +182,7 @@ def _region_of(resource: TfResource) -> str | None:
         return str(values["region"])  # AWS provider 6 records it on every resource
     # A rule's secret must be in the rule's region (and account), so its ARN says it too.
     for key in ("arn", "credential_arn"):
-        arn = catalog.parse_arn(str(values.get(key) or ""))
+        arn = arns.parse_arn(str(values.get(key) or ""))
         if arn is not None and arn.region:
             return arn.region
     if resource.type == POLICY:
@@ -190,7 +190,7 @@ def _region_of(resource: TfResource) -> str | None:
             arn.region
             for statement in statements_from_policy(str(values.get("policy") or ""), "")
             for text in statement.resources
-            if (arn := catalog.parse_arn(text)) is not None and arn.region
+            if (arn := arns.parse_arn(text)) is not None and arn.region
         }
         if len(policy_regions) == 1:
             return policy_regions.pop()
@@ -203,7 +203,7 @@ def _account(resources: list[TfResource]) -> str:
         if resource.type == VERSION or (resource.type == SECRET and not _is_ptc_secret(resource)):
             continue
         registry = resource.values.get("registry_id")
-        arn = catalog.parse_arn(str(resource.values.get("arn") or ""))
+        arn = arns.parse_arn(str(resource.values.get("arn") or ""))
         if isinstance(registry, str) and registry:
             accounts.add(registry)
         elif arn is not None and arn.account:

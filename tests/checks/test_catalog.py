@@ -8,7 +8,7 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
 
 # The "Local regex probe" table of the API facts digest, section 1.1.
 VALID_PREFIXES = ["docker-hub", "a/b/c", "root", "ecr-public/", "my--repo", "a__b", "ROOT"]
@@ -150,35 +150,6 @@ def test_partitions_and_registry_hosts(region: str, partition: str, host: str) -
     assert catalog.registry_host("123456789012", region) == host
 
 
-def test_parse_arn_splits_the_six_parts() -> None:
-    arn = catalog.parse_arn("arn:aws:iam::123456789012:role/path/ptc:x")
-
-    assert arn == catalog.Arn("aws", "iam", "", "123456789012", "role/path/ptc:x")
-
-
-@pytest.mark.parametrize(
-    "text", ["", "arn:aws:iam", "urn:aws:iam::1:x", "arn::iam::1:x", "arn:aws::r:1:x"]
-)
-def test_parse_arn_refuses_what_is_not_an_arn(text: str) -> None:
-    assert catalog.parse_arn(text) is None
-
-
-@pytest.mark.parametrize(
-    ("arn", "name"),
-    [
-        (
-            "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf",
-            "ecr-pullthroughcache/hub-AbCdEf",
-        ),
-        ("arn:aws:iam::123456789012:role/x", None),
-        ("arn:aws:secretsmanager:us-east-1:123456789012:other:x", None),
-        ("not an arn", None),
-    ],
-)
-def test_secret_name_from_arn(arn: str, name: str | None) -> None:
-    assert catalog.secret_name_from_arn(arn) == name
-
-
 # -- the installed botocore ECR model -----------------------------------------------------------
 
 
@@ -213,7 +184,7 @@ def test_patterns_and_lengths_equal_the_botocore_model(
 
 
 def test_the_account_pattern_is_the_model_registry_id_anchored(ecr_shapes: dict[str, Any]) -> None:
-    assert catalog.ACCOUNT_PATTERN.pattern == f"^{ecr_shapes['RegistryId']['pattern']}$"
+    assert arns.ACCOUNT_PATTERN.pattern == f"^{ecr_shapes['RegistryId']['pattern']}$"
 
 
 @pytest.mark.parametrize(
@@ -269,3 +240,23 @@ def test_ptc_knows_every_ecr_region_botocore_knows(partition: str) -> None:
     missing = botocore_regions - set(catalog.PARTITION_REGIONS[partition])
 
     assert not missing, f"add to catalog.PARTITION_REGIONS[{partition!r}]: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    ("host", "registry"),
+    [
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com", ("123456789012", "us-east-1")),
+        ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", ("123456789012", "cn-north-1")),
+        ("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu", ("123456789012", "eusc-de-east-1")),
+        ("123456789012.dkr.ecr.cn-north-1.amazonaws.com", None),  # China is .com.cn
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com.cn", None),
+        ("12345678901.dkr.ecr.us-east-1.amazonaws.com", None),
+        ("quay.io", None),
+    ],
+)
+def test_parse_registry_host_is_registry_hosts_inverse(
+    host: str, registry: tuple[str, str] | None
+) -> None:
+    assert catalog.parse_registry_host(host) == registry
+    if registry is not None:
+        assert catalog.registry_host(*registry) == host

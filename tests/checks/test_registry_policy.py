@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 
-from ptc.checks.permissions import permission_items
+from ptc.checks.registry_policy import permission_items
 from ptc.checks.runner import validate_text
 
 HEAD = """\

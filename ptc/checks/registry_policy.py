@@ -10,7 +10,6 @@ registry policy, so they are not flagged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 
@@ -24,16 +23,13 @@ from ptc.domain.statements import (
     DEFAULT_ACTIONS,
     POLICY_VERSION,
     PTC_ACTIONS,
+    SID_PATTERN,
+    principal_problem,
     statement_for,
     to_api,
 )
 from ptc.domain.statements import dumps as dump_policy
 
-SID_PATTERN: Final = re.compile(r"^[A-Za-z0-9]+$")
-PRINCIPAL_ARN_PATTERN: Final = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):"
-    r"(root|(role|user)/[A-Za-z0-9+=,.@_/-]+)$"
-)
 _LISTS: Final = ("principals", "prefixes", "actions")
 
 
@@ -94,22 +90,6 @@ class PrincipalInvalid(Check):
                 message = principal_problem(principal, partitions)
                 if message:
                     yield Problem((*path, "principals", index), message)
-
-
-def principal_problem(principal: str, partitions: set[str]) -> str | None:
-    if catalog.ACCOUNT_PATTERN.fullmatch(principal):
-        return None
-    match = PRINCIPAL_ARN_PATTERN.fullmatch(principal)
-    if match is None:
-        if ":group/" in principal:
-            return f"'{principal}' is an IAM group; a resource policy cannot name groups"
-        return f"'{principal}' is not an account ID or an IAM root, role or user ARN"
-    if partitions and match["partition"] not in partitions:
-        return (
-            f"principal is in partition '{match['partition']}' but the regions are in "
-            f"'{', '.join(sorted(partitions))}'"
-        )
-    return None
 
 
 class PrincipalWildcard(Check):
