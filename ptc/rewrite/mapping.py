@@ -15,9 +15,9 @@ from enum import StrEnum
 from typing import Final
 
 from ptc.config.models import PtcFile
-from ptc.domain import catalog
+from ptc.domain import arns, catalog
+from ptc.domain.images import OFFICIAL_NAMESPACE, InvalidReference, parse
 from ptc.errors import EXIT_USAGE, PtcError
-from ptc.rewrite.reference import OFFICIAL_NAMESPACE, InvalidReference, parse
 
 ECR_REPOSITORY_MAX = 256  # RepositoryName in the ECR API model
 
@@ -81,7 +81,7 @@ def choose_target(file: PtcFile, account: str | None, region: str | None) -> Tar
     account = account or file.account
     if account is None:
         raise TargetError("the rules file has no 'account'; give one with --account")
-    if not catalog.ACCOUNT_PATTERN.fullmatch(account):
+    if not arns.ACCOUNT_PATTERN.fullmatch(account):
         raise TargetError(f"account '{account}' is not a 12-digit AWS account ID")
     if region is None:
         if len(file.regions) != 1:

@@ -25,15 +25,12 @@ from typing import Any, Final
 from moto.ecr.models import ECRBackend, ecr_backends
 
 from ptc.domain import catalog
+from ptc.domain.images import PATH_PATTERN, TAG_PATTERN
 from ptc.errors import PtcError
-from ptc.rewrite.reference import PATH_PATTERN, TAG_PATTERN
 from ptc.sandbox import emulator, templates
 from ptc.sandbox.ptc_rules import Rule
 from ptc.sandbox.templates import Template
 
-_REGISTRY: Final = re.compile(
-    r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com"
-)
 _MANIFEST_TYPE: Final = "application/vnd.docker.distribution.manifest.v2+json"
 _CONFIG_TYPE: Final = "application/vnd.docker.container.image.v1+json"
 _LAYER_TYPE: Final = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -96,10 +93,10 @@ def _is_name(text: str) -> bool:
 
 def parse_image(text: str) -> ImageRef:
     host, slash, rest = text.partition("/")
-    match = _REGISTRY.fullmatch(host) if slash else None
+    registry = catalog.parse_registry_host(host) if slash else None
     account = region = None
-    if match:
-        account, region, text = match["account"], match["region"], rest
+    if registry:
+        (account, region), text = registry, rest
     elif "." in host and slash:
         raise PullError(f"'{text}': the sandbox caches only its own ECR registry, not {host}")
     if "@" in text:

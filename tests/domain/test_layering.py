@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import ptc.domain
 
 DOMAIN = Path(ptc.domain.__file__).parent
@@ -31,3 +33,30 @@ def test_the_domain_imports_only_itself_and_the_errors() -> None:
     }
 
     assert found == set()
+
+
+def _package_imports(package: str) -> set[str]:
+    """Every ptc module a package (or a single module) imports, by dotted name."""
+    root = DOMAIN.parent
+    target = root / package.replace(".", "/")
+    files = sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
+    return {name for path in files for name in _ptc_imports(path)}
+
+
+# What each module around the domain must not reach into: checks, plan and rewrite are
+# independent of each other; the sandbox and export take shared knowledge from the domain.
+FORBIDDEN = {
+    "ptc.checks": ("ptc.plan", "ptc.rewrite"),
+    "ptc.plan": ("ptc.checks", "ptc.rewrite"),
+    "ptc.rewrite": ("ptc.checks", "ptc.plan"),
+    "ptc.sandbox": ("ptc.checks", "ptc.plan", "ptc.rewrite", "ptc.export", "ptc.iam_policy"),
+    "ptc.export": ("ptc.checks", "ptc.rewrite", "ptc.iam_policy"),
+    "ptc.iam_policy": ("ptc.plan", "ptc.rewrite", "ptc.export"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_siblings_share_the_domain_not_each_others_internals(package: str) -> None:
+    imported = _package_imports(package.removeprefix("ptc."))
+
+    assert {n for n in imported if n.startswith(FORBIDDEN[package])} == set()

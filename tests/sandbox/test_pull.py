@@ -54,6 +54,11 @@ AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
             f"{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/quay/x:v1",
             ImageRef("quay/x", "v1", ACCOUNT, "eu-west-1"),
         ),
+        # China's registries are under .amazonaws.com.cn (catalog.PARTITION_DNS_SUFFIX).
+        (
+            f"{ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn/quay/x:v1",
+            ImageRef("quay/x", "v1", ACCOUNT, "cn-north-1"),
+        ),
     ],
 )
 def test_parse_image(text: str, expected: ImageRef) -> None:
@@ -64,6 +69,10 @@ def test_parse_image(text: str, expected: ImageRef) -> None:
     ("text", "message"),
     [
         ("quay.io/prometheus/x:1", "the sandbox caches only its own ECR registry, not quay.io"),
+        (
+            f"{ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com/quay/x:1",
+            f"the sandbox caches only its own ECR registry, not {ACCOUNT}.dkr.ecr.cn-north-1",
+        ),
         ("quay/x@sha256:" + "a" * 64, "pull by tag; a first pull by digest is not supported"),
         ("Quay/X:1", "'Quay/X': not a valid ECR repository name"),
         ("quay/x:-bad", "'-bad': not a valid image tag"),

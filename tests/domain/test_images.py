@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ptc.rewrite.reference import InvalidReference, Reference, parse
+from ptc.domain.images import InvalidReference, Reference, parse
 
 SHA256 = "sha256:" + "f" * 64
 SHA512 = "sha512:" + "f" * 128
