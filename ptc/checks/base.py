@@ -78,5 +78,19 @@ class Check:
         return iter(())
 
 
+def finding(document: Document, check: type[Check], problem: Problem) -> Finding:
+    """The one place a problem's path becomes file:line:col (the runner and --online agree)."""
+    mark = document.locate(problem.path, key=problem.at_key)
+    return Finding(
+        source=document.source,
+        line=mark.line,
+        column=mark.column,
+        check_id=check.id,
+        severity=check.severity,
+        message=problem.message,
+        fix=problem.fix or check.fix,
+    )
+
+
 class LoadCheck(Check):
     """A check the loader and schema stage report; it has no semantic `check` of its own."""

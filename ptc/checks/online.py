@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from ptc.checks.base import Check, Context, Finding, Problem
+from ptc.checks.base import Check, Context, Finding, Problem, finding
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule
 from ptc.domain import arns, catalog
@@ -222,7 +222,5 @@ def _secret_verdict(run: _Run, region: str, secret_id: str) -> SecretVerdict | P
 
 
 def locate(ctx: Context, located: Iterable[Located]) -> list[Finding]:
-    """Findings with file:line:col, through the runner's one locating function."""
-    from ptc.checks.runner import _finding  # the runner's locator, so both agree
-
-    return [_finding(ctx.document, check, problem) for check, problem in located]
+    """Findings with file:line:col, located as the runner locates its own."""
+    return [finding(ctx.document, check, problem) for check, problem in located]

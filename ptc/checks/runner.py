@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ptc.checks import registry, suppress
-from ptc.checks.base import Check, Context, Finding, Problem, Severity
+from ptc.checks.base import Check, Context, Finding, Problem, Severity, finding
 from ptc.config.loader import DataPath, Document, YamlError, load, parse
 from ptc.config.models import Permission, PtcFile, Rule, Safety, Secret, Template
 from ptc.errors import ConfigError
@@ -87,7 +87,7 @@ def validate_document(
     document: Document, base_dir: Path, *, ignore: Iterable[str] = ()
 ) -> Validation:
     findings = [
-        _finding(document, registry.by_id(p.code), Problem(p.path, p.message))
+        finding(document, registry.by_id(p.code), Problem(p.path, p.message))
         for p in document.problems
     ]
     data = document.data
@@ -96,10 +96,10 @@ def validate_document(
     if not isinstance(data, dict):
         what = "empty" if data is None else f"{_type_name(data)}, not a mapping"
         problem = Problem((), f"the file is {what}")
-        findings.append(_finding(document, registry.by_id("PTC004"), problem))
+        findings.append(finding(document, registry.by_id("PTC004"), problem))
     elif _version_supported(document, findings):
         schema_problems = list(_schema_problems(data))
-        findings += [_finding(document, check, p) for check, p in schema_problems]
+        findings += [finding(document, check, p) for check, p in schema_problems]
         schema_ok = not schema_problems
         context = _context(document, data, base_dir)
         findings += _run_checks(context)
@@ -134,7 +134,7 @@ def _version_supported(document: Document, findings: list[Finding]) -> bool:
     version = document.data.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version != 1:
         problem = Problem(("version",), f"version {version} is not supported; this ptc reads 1")
-        findings.append(_finding(document, registry.by_id("PTC005"), problem))
+        findings.append(finding(document, registry.by_id("PTC005"), problem))
         return False
     return True
 
@@ -144,10 +144,10 @@ def _run_checks(context: Context) -> list[Finding]:
     for check_class in registry.SEMANTIC_CHECKS:
         check = check_class()
         try:
-            findings += [_finding(context.document, check_class, p) for p in check.check(context)]
+            findings += [finding(context.document, check_class, p) for p in check.check(context)]
         except Exception as exc:  # noqa: BLE001 - one broken check must not stop the rest
             problem = Problem((), f"check {check_class.id} crashed: {type(exc).__name__}: {exc}")
-            findings.append(_finding(context.document, registry.by_id("PTC002"), problem))
+            findings.append(finding(context.document, registry.by_id("PTC002"), problem))
     return findings
 
 
@@ -260,19 +260,6 @@ def _valid_top_level(name: str, value: Any) -> bool:
 
 
 # -- locating ----------------------------------------------------------------------------
-
-
-def _finding(document: Document, check: type[Check], problem: Problem) -> Finding:
-    mark = document.locate(problem.path, key=problem.at_key)
-    return Finding(
-        source=document.source,
-        line=mark.line,
-        column=mark.column,
-        check_id=check.id,
-        severity=check.severity,
-        message=problem.message,
-        fix=problem.fix or check.fix,
-    )
 
 
 def _yaml_finding(source: str, exc: YamlError) -> Finding:

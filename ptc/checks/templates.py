@@ -407,9 +407,7 @@ class KmsKeyRegion(Check):
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, template in ctx.templates:
             encryption = template.encryption
-            arn = (
-                arns.parse_arn(encryption.kms_key) if encryption and encryption.kms_key else None
-            )
+            arn = arns.parse_arn(encryption.kms_key) if encryption and encryption.kms_key else None
             if arn is None or arn.service != "kms":
                 continue
             others = [r for r in ctx.regions_of(template) if r != arn.region]

@@ -71,9 +71,7 @@ def _rule(rule: Rule, region: str) -> RuleResource:
         upstream_registry=upstream.kind.kind,
         upstream_prefix=normalize_upstream_prefix(rule.upstream_prefix),
         credential_arn=credentials if by_arn else None,
-        credential_name=arns.secret_name(credentials)
-        if by_arn and credentials
-        else credentials,
+        credential_name=arns.secret_name(credentials) if by_arn and credentials else credentials,
         role=rule.role,
     )
 

@@ -60,3 +60,17 @@ def test_siblings_share_the_domain_not_each_others_internals(package: str) -> No
     imported = _package_imports(package.removeprefix("ptc."))
 
     assert {n for n in imported if n.startswith(FORBIDDEN[package])} == set()
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    private = set()
+    for path in sorted(DOMAIN.parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ptc"):
+                private |= {
+                    f"{path.name}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                }
+
+    assert private == set()
