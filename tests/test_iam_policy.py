@@ -599,3 +599,16 @@ def test_iam_policy_does_not_import_boto3(tmp_path: Path) -> None:
 
     assert exit_code == 0
     assert not [m for m in modules if m.split(".")[0] in {"boto3", "botocore"}]
+
+
+def test_a_region_the_file_does_not_have_is_refused_as_plan_refuses_it(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(_file(), encoding="utf-8")
+
+    result = _cli(str(path), "--region", "ap-south-1")
+
+    assert result.exit_code == 64
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: --region ap-south-1: not a region of {path} (us-east-1, eu-west-1)\n"
+    )

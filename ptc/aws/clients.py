@@ -22,6 +22,7 @@ import botocore.session
 from botocore.config import Config
 
 from ptc.aws.errors import AwsError, require_json, translate
+from ptc.domain import catalog
 
 RETRY_CONFIG = Config(
     # total_max_attempts counts the first attempt; botocore's max_attempts would not.
@@ -138,7 +139,7 @@ class RegionalClients:
     def _sts(self) -> Any:
         with self._lock:
             if self._sts_client is None:
-                first = self.regions[0] if self.regions else "us-east-1"
+                first = self.regions[0] if self.regions else catalog.DEFAULT_REGION
                 self._sts_client = self._make("sts", first)
             return self._sts_client
 

@@ -21,6 +21,7 @@ from ptc.checks import registry, suppress
 from ptc.checks.base import Check, Context, Finding, Problem, Severity, finding
 from ptc.config.loader import DataPath, Document, YamlError, load, parse
 from ptc.config.models import Permission, PtcFile, Rule, Safety, Secret, Template
+from ptc.domain import catalog
 from ptc.errors import ConfigError
 
 _ItemModel = type[Rule] | type[Secret] | type[Template] | type[Permission]
@@ -251,7 +252,7 @@ def _salvage(model: _ItemModel | type[Safety], item: Any) -> Any:
 
 
 def _valid_top_level(name: str, value: Any) -> bool:
-    probe = {"version": 1, "regions": ["us-east-1"], name: value}
+    probe = {"version": 1, "regions": [catalog.DEFAULT_REGION], name: value}
     try:
         PtcFile.model_validate(probe)
     except ValidationError:

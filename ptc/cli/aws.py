@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ptc.errors import PtcError, UsageError
+from ptc.sandbox import DEFAULT_STATE_PATH
 
 if TYPE_CHECKING:
     from ptc.aws.clients import Session
@@ -39,7 +40,7 @@ Regions = Annotated[
         "--region", "-r", metavar="REGION", help="Only this region of the file (repeatable)."
     ),
 ]
-DEFAULT_SANDBOX_STATE = Path(".ptc/sandbox.json")
+DEFAULT_SANDBOX_STATE = DEFAULT_STATE_PATH
 
 
 def check_session_options(sandbox: bool, profile: str | None) -> None:

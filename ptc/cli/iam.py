@@ -64,6 +64,7 @@ def iam_policy(
     repository prefixes and roles. Notes (a missing account, KMS keys to add) go to stderr.
     """
     from ptc.domain.arns import is_account_id
+    from ptc.domain.catalog import select_regions
     from ptc.iam_policy import build_policy, load_file
 
     if without_secret_values and for_command is not ForCommand.plan:
@@ -75,9 +76,7 @@ def iam_policy(
         if account is not None and not is_account_id(account):
             raise UsageError(f"--account {account!r}: an AWS account ID is 12 digits")
         model = load_file(file)
-        unknown = [r for r in region or [] if r not in model.regions]
-        if unknown:
-            raise UsageError(f"--region {', '.join(unknown)}: not a region of {file}")
+        select_regions(region, model.regions, file)
         result = build_policy(
             model,
             for_command.value,

@@ -73,8 +73,7 @@ def pull(
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
 ) -> None:
     """Pull an image through the sandbox's cache, as ECR does: the rule, the template, the image."""
-    from ptc.domain.catalog import check_regions
-    from ptc.sandbox import DEFAULT_REGION
+    from ptc.domain.catalog import DEFAULT_REGION, check_regions
     from ptc.sandbox.embedded import running
     from ptc.sandbox.pull import parse_image
     from ptc.sandbox.pull import pull as pull_image

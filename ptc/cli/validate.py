@@ -25,7 +25,6 @@ from ptc.errors import (
     EXIT_UNREADABLE,
     EXIT_USAGE,
     PtcError,
-    UsageError,
 )
 from ptc.render.console import console
 
@@ -132,24 +131,16 @@ def _add_online(reports: list[_Report], options: _AwsOptions, ignore: tuple[str,
     # boto3 is imported here only: plain `ptc validate` must start without it.
     from ptc.aws.online import OnlineProbe
     from ptc.checks.online import locate, online_problems
+    from ptc.domain.catalog import select_regions
 
     with aws_session(options.sandbox, options.sandbox_state, options.profile) as session:
         for report in checkable:
             assert report.validation is not None and report.validation.context is not None
             context = report.validation.context
-            regions = _online_regions(report.name, context.file.regions, options.regions)
+            regions = select_regions(options.regions, context.file.regions, report.name)
             problems = online_problems(context, OnlineProbe(session, regions), regions)
             found = [f for f in locate(context, problems) if not f.check_id.startswith(ignore)]
             report.findings = sorted({*report.findings, *found})
-
-
-def _online_regions(name: str, file_regions: list[str], wanted: list[str] | None) -> list[str]:
-    unknown = [r for r in wanted or [] if r not in file_regions]
-    if unknown:
-        raise UsageError(
-            f"--region {', '.join(unknown)}: not a region of {name} ({', '.join(file_regions)})"
-        )
-    return [r for r in file_regions if wanted is None or r in wanted]
 
 
 def _render(reports: list[_Report], output_format: FindingFormat) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from ptc.errors import EXIT_USAGE, PtcError
+from ptc.errors import UsageError
 
 # -- name patterns (botocore ECR model) -------------------------------------------------
 
@@ -203,6 +203,13 @@ PARTITION_DNS_SUFFIX: Final = {
 }
 
 
+# Where a region is needed and none is known (the sandbox's own region, the STS client of a
+# session without regions, a probe of the file's schema): us-east-1 hosts AWS's global
+# services (STS's global endpoint, IAM) and is moto's default region, so the sandbox, the
+# aws CLI and Terraform pointed at it agree on it without being told.
+DEFAULT_REGION: Final = "us-east-1"
+
+
 def partition_of(region: str) -> str:
     """The partition of a region; unknown regions are assumed to be commercial."""
     if region in REGION_PARTITION:
@@ -277,18 +284,35 @@ def normalize_prefix(prefix: str) -> str:
     return prefix if prefix == ROOT else prefix.rstrip("/")
 
 
-class UnknownRegion(PtcError):
-    """A --region that is no AWS region, or one without pull-through cache."""
+class RegionOptionError(UsageError):
+    """A --region that is no AWS region, has no pull-through cache, or is not the file's.
 
-    exit_code = EXIT_USAGE
+    (Not to be confused with the check PTC102 UnknownRegion, which is about the file.)
+    """
 
 
 def check_regions(regions: list[str]) -> None:
     """For --region where no file names the regions (export, sandbox pull)."""
     for region in regions:
         if region in PTC_UNSUPPORTED_REGIONS:
-            raise UnknownRegion(f"--region {region}: ECR pull-through cache is not offered there")
+            raise RegionOptionError(
+                f"--region {region}: ECR pull-through cache is not offered there"
+            )
         if region not in KNOWN_REGIONS:
             close = difflib.get_close_matches(region, sorted(KNOWN_REGIONS), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
-            raise UnknownRegion(f"--region {region}: not an AWS region{hint}")
+            raise RegionOptionError(f"--region {region}: not an AWS region{hint}")
+
+
+def select_regions(wanted: list[str] | None, file_regions: list[str], source: object) -> list[str]:
+    """The file's regions that --region selects (all of them without --region), in its order.
+
+    A --region the file does not have is refused: it would silently plan (or check, or grant)
+    nothing there. `source` names the file in the message.
+    """
+    unknown = [r for r in wanted or [] if r not in file_regions]
+    if unknown:
+        raise RegionOptionError(
+            f"--region {', '.join(unknown)}: not a region of {source} ({', '.join(file_regions)})"
+        )
+    return [r for r in file_regions if wanted is None or r in wanted]

@@ -16,9 +16,10 @@ from pathlib import Path
 from ptc.checks.runner import load_valid
 from ptc.domain.account import AccountSource
 from ptc.domain.account import check_account as check_credentials_account
+from ptc.domain.catalog import select_regions
 from ptc.domain.resources import SecretResource
 from ptc.engine.apply import ApplyReport, Progress, apply_plan
-from ptc.errors import PtcError, UsageError
+from ptc.errors import PtcError
 from ptc.plan.account_checks import account_problems
 from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState, expand
@@ -43,12 +44,7 @@ def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
     validation = load_valid(path)
     file = validation.file
     assert file is not None
-    # --region narrows; a region the file does not have would silently plan nothing.
-    unknown = [r for r in regions or [] if r not in file.regions]
-    if unknown:
-        raise UsageError(
-            f"--region {', '.join(unknown)}: not a region of {path} ({', '.join(file.regions)})"
-        )
+    select_regions(regions, file.regions, path)  # --region narrows, to the file's only
     return expand(file, path.parent, regions or None)
 
 

@@ -26,7 +26,7 @@ from ptc.rewrite.kubernetes import ImagePaths
 from ptc.rewrite.variables import default_of
 
 
-class Kind(StrEnum):
+class ManifestKind(StrEnum):
     DOCKERFILE = "dockerfile"
     KUBERNETES = "kubernetes"
     KUSTOMIZE = "kustomize"
@@ -41,7 +41,7 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class Located:
-    kinds: tuple[Kind, ...]  # empty: not an input ptc rewrites
+    kinds: tuple[ManifestKind, ...]  # empty: not an input ptc rewrites
     occurrences: list[Occurrence]
 
 
@@ -56,9 +56,9 @@ class Options:
 _Detector = Callable[[Any, Tree], bool]
 _Walker = Callable[[Any, Tree], Iterable[tuple[Path, Any]]]
 # The kinds whose images one walker finds, tried after kustomize and Kubernetes.
-_STRUCTURED: Final[tuple[tuple[Kind, _Detector, _Walker], ...]] = (
-    (Kind.ECS, ecs.is_ecs, ecs.images),
-    (Kind.COMPOSE, compose.is_compose, compose.images),
+_STRUCTURED: Final[tuple[tuple[ManifestKind, _Detector, _Walker], ...]] = (
+    (ManifestKind.ECS, ecs.is_ecs, ecs.images),
+    (ManifestKind.COMPOSE, compose.is_compose, compose.images),
 )
 
 
@@ -76,9 +76,9 @@ def locate(
         and not looks_like_json(body)
         and (dockerfile.is_dockerfile_name(name) or dockerfile.looks_like_dockerfile(body))
     ):
-        return Located((Kind.DOCKERFILE,), with_defaults(text, dockerfile.find(text)))
+        return Located((ManifestKind.DOCKERFILE,), with_defaults(text, dockerfile.find(text)))
     parsed = _parse(text, strict_json=name.lower().endswith(".json"))
-    kinds: list[Kind] = []
+    kinds: list[ManifestKind] = []
     found: list[Occurrence] = []
     try:
         for doc in parsed.documents:  # YAML: composed one by one; a later one may be broken
@@ -86,7 +86,7 @@ def locate(
             if kind is None:
                 continue
             occurrences = _occurrences(kind, doc, parsed, options)
-            if kind is Kind.HELM and not occurrences and not helm:
+            if kind is ManifestKind.HELM and not occurrences and not helm:
                 continue  # named like a values file, but without an image: not one ptc reads
             if kind not in kinds:
                 kinds.append(kind)
@@ -97,29 +97,31 @@ def locate(
     return Located(tuple(kinds), with_defaults(text, found, parsed.lines))
 
 
-def _kind(doc: Any, tree: Tree, name: str, helm: bool) -> Kind | None:
+def _kind(doc: Any, tree: Tree, name: str, helm: bool) -> ManifestKind | None:
     # Kubernetes before the others: a manifest may well have a `services` or
     # `containerDefinitions` key somewhere, but only a manifest has apiVersion and kind at
     # the top. A values file only by name: its structure is too common to be sure of.
     if helm:
-        return Kind.HELM
+        return ManifestKind.HELM
     if kustomize.is_kustomization(doc, tree, name):
-        return Kind.KUSTOMIZE
+        return ManifestKind.KUSTOMIZE
     if kubernetes.is_kubernetes(doc, tree):
-        return Kind.KUBERNETES
+        return ManifestKind.KUBERNETES
     for kind, detects, _ in _STRUCTURED:
         if detects(doc, tree):
             return kind
     if helm_values.is_values_name(name):
-        return Kind.HELM
+        return ManifestKind.HELM
     return None
 
 
-def _occurrences(kind: Kind, doc: Any, parsed: Structured, options: Options) -> list[Occurrence]:
+def _occurrences(
+    kind: ManifestKind, doc: Any, parsed: Structured, options: Options
+) -> list[Occurrence]:
     tree = parsed.tree
-    if kind is Kind.KUBERNETES:
+    if kind is ManifestKind.KUBERNETES:
         return _kubernetes(doc, parsed, options)
-    if kind is Kind.KUSTOMIZE:
+    if kind is ManifestKind.KUSTOMIZE:
         located = parsed.locate(list(kustomize.images(doc, tree)))
         return [
             kustomize.add_new_name(o, parsed.text, parsed.is_json)
@@ -127,7 +129,7 @@ def _occurrences(kind: Kind, doc: Any, parsed: Structured, options: Options) -> 
             else o
             for o in located
         ]
-    if kind is Kind.HELM:
+    if kind is ManifestKind.HELM:
         return helm_values.join_registries(
             parsed.locate(list(helm_values.images(doc, tree)), aliases=True)
         )

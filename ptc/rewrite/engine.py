@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ptc.rewrite.detect import Kind, ManifestError, Options, locate
+from ptc.rewrite.detect import ManifestError, ManifestKind, Options, locate
 from ptc.rewrite.documents import Occurrence
 from ptc.rewrite.files import Source, SourceError, read, write_atomic
 from ptc.rewrite.mapping import Mapper, Resolution, Status, Target
@@ -40,7 +40,7 @@ class FileResult:
     """One input file; `error` is set when it could not be read, parsed or written."""
 
     display: str
-    kinds: tuple[Kind, ...] = ()
+    kinds: tuple[ManifestKind, ...] = ()
     refs: list[RefResult] = field(default_factory=list)
     original: str | None = None
     rewritten: str | None = None
@@ -185,7 +185,7 @@ def rewrite_text(
     options: Options | None = None,
     *,
     helm: bool = False,
-) -> tuple[tuple[Kind, ...], list[RefResult], str]:
+) -> tuple[tuple[ManifestKind, ...], list[RefResult], str]:
     """The kinds in `text`, a result per reference, and the rewritten text.
 
     Raises ManifestError if the text is not valid JSON or YAML.

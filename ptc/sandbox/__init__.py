@@ -21,8 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-DEFAULT_STATE_PATH: Final = Path(".ptc/sandbox.json")
-DEFAULT_REGION: Final = "us-east-1"
+DEFAULT_STATE_PATH: Final = Path(".ptc/sandbox.json")  # the CLI's --sandbox-state default
 DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
 DUMMY_ACCESS_KEY: Final = "testing"
 DUMMY_SECRET_KEY: Final = "testing"  # noqa: S105 - a placeholder moto accepts, not a secret

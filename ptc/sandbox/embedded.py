@@ -16,12 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from ptc.sandbox import (
-    DEFAULT_ACCOUNT_ID,
-    DEFAULT_REGION,
-    DUMMY_ACCESS_KEY,
-    DUMMY_SECRET_KEY,
-)
+from ptc.domain.catalog import DEFAULT_REGION
+from ptc.sandbox import DEFAULT_ACCOUNT_ID, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
 
 if TYPE_CHECKING:
     import boto3

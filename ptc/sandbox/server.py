@@ -22,8 +22,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from ptc.domain.catalog import DEFAULT_REGION
 from ptc.errors import PtcError
-from ptc.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
+from ptc.sandbox import DEFAULT_ACCOUNT_ID, DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.gate import Gate
 

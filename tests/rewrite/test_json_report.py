@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from ptc.rewrite.detect import Kind
+from ptc.rewrite.detect import ManifestKind
 from ptc.rewrite.mapping import Status
 from tests.rewrite.cases import CASES, _app
 from tests.rewrite.conftest import RULES
@@ -52,7 +52,7 @@ def test_reports_of_real_runs_are_valid(tree: Path) -> None:
 def test_the_schema_lists_every_status_and_kind() -> None:
     assert SCHEMA["$defs"]["status"]["enum"] == [s.value for s in Status]
     kinds = SCHEMA["properties"]["files"]["items"]["properties"]["kinds"]["items"]["enum"]
-    assert kinds == [k.value for k in Kind]
+    assert kinds == [k.value for k in ManifestKind]
 
 
 def test_a_report_with_a_failed_write_is_valid(tree: Path) -> None:

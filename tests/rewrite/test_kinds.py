@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ptc.rewrite import compose, dockerfile, ecs, kubernetes
-from ptc.rewrite.detect import Kind, ManifestError, locate
+from ptc.rewrite.detect import ManifestError, ManifestKind, locate
 from ptc.rewrite.documents import (
     LineIndex,
     dotted,
@@ -382,41 +382,49 @@ def test_ecs_with_bom(mapper: Mapper) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "kinds"),
     [
-        ("Dockerfile", "# c\n\nFROM a\n", (Kind.DOCKERFILE,)),
-        ("build.txt", "ARG X\nFROM a\n", (Kind.DOCKERFILE,)),
-        ("Containerfile", "RUN x\n", (Kind.DOCKERFILE,)),
-        ("web.dockerfile", "", (Kind.DOCKERFILE,)),
-        ("x", "apiVersion: v1\nkind: Pod\n", (Kind.KUBERNETES,)),
-        ("x", "services: {a: {image: b}}\n", (Kind.COMPOSE,)),
+        ("Dockerfile", "# c\n\nFROM a\n", (ManifestKind.DOCKERFILE,)),
+        ("build.txt", "ARG X\nFROM a\n", (ManifestKind.DOCKERFILE,)),
+        ("Containerfile", "RUN x\n", (ManifestKind.DOCKERFILE,)),
+        ("web.dockerfile", "", (ManifestKind.DOCKERFILE,)),
+        ("x", "apiVersion: v1\nkind: Pod\n", (ManifestKind.KUBERNETES,)),
+        ("x", "services: {a: {image: b}}\n", (ManifestKind.COMPOSE,)),
         ("x", '{"containerDefinitions": []}', ()),
-        ("x", '{"containerDefinitions": [{"image": "a"}]}', (Kind.ECS,)),
-        ("x", "containerDefinitions:\n- image: a\n", (Kind.ECS,)),
-        ("x", "apiVersion: v1\nkind: Pod\n---\nservices: {}\n", (Kind.KUBERNETES, Kind.COMPOSE)),
+        ("x", '{"containerDefinitions": [{"image": "a"}]}', (ManifestKind.ECS,)),
+        ("x", "containerDefinitions:\n- image: a\n", (ManifestKind.ECS,)),
+        (
+            "x",
+            "apiVersion: v1\nkind: Pod\n---\nservices: {}\n",
+            (ManifestKind.KUBERNETES, ManifestKind.COMPOSE),
+        ),
         ("x", "{a: b}", ()),
         ("README.md", "# Title\n\nSome text.\n", ()),
         ("x", "", ()),
-        ("x", "apiVersion: v1\nkind: ConfigMap\ndata: {services: {}}\n", (Kind.KUBERNETES,)),
-        ("kustomization.yaml", "images: [{name: a}]\n", (Kind.KUSTOMIZE,)),
-        ("Kustomization", "resources: [a.yaml]\n", (Kind.KUSTOMIZE,)),
+        (
+            "x",
+            "apiVersion: v1\nkind: ConfigMap\ndata: {services: {}}\n",
+            (ManifestKind.KUBERNETES,),
+        ),
+        ("kustomization.yaml", "images: [{name: a}]\n", (ManifestKind.KUSTOMIZE,)),
+        ("Kustomization", "resources: [a.yaml]\n", (ManifestKind.KUSTOMIZE,)),
         (
             "x",
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
-            (Kind.KUSTOMIZE,),
+            (ManifestKind.KUSTOMIZE,),
         ),
         (
             "x",
             "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n",
-            (Kind.KUSTOMIZE,),
+            (ManifestKind.KUSTOMIZE,),
         ),
-        ("values.yaml", "image: {repository: nginx}\n", (Kind.HELM,)),
-        ("values-prod.yml", "a: {image: nginx}\n", (Kind.HELM,)),
+        ("values.yaml", "image: {repository: nginx}\n", (ManifestKind.HELM,)),
+        ("values-prod.yml", "a: {image: nginx}\n", (ManifestKind.HELM,)),
         ("values.yaml", "replicas: 2\n", ()),
-        ("values.yaml", "apiVersion: v1\nkind: Pod\n", (Kind.KUBERNETES,)),
+        ("values.yaml", "apiVersion: v1\nkind: Pod\n", (ManifestKind.KUBERNETES,)),
         ("prod.yaml", "image: {repository: nginx}\n", ()),
         ("myvalues.yaml", "image: nginx\n", ()),
     ],
 )
-def test_detection(name: str, text: str, kinds: tuple[Kind, ...]) -> None:
+def test_detection(name: str, text: str, kinds: tuple[ManifestKind, ...]) -> None:
     assert locate(text, name).kinds == kinds
 
 
@@ -483,7 +491,7 @@ def test_duplicate_keys_fall_back_to_the_scanner(mapper: Mapper) -> None:
 
 def test_dockerfile_with_bom(mapper: Mapper) -> None:
     before = "\ufeffFROM nginx\r\n"
-    assert locate(before, "x").kinds == (Kind.DOCKERFILE,)
+    assert locate(before, "x").kinds == (ManifestKind.DOCKERFILE,)
     assert rewrite(before, mapper) == f"\ufeffFROM {HUB}/library/nginx\r\n"
 
 
