@@ -21,6 +21,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+# The sandbox's region unless told otherwise: the one fallback region, not a second one.
+from ptc.domain.catalog import DEFAULT_REGION as DEFAULT_REGION
+
 DEFAULT_STATE_PATH: Final = Path(".ptc/sandbox.json")  # the CLI's --sandbox-state default
 DEFAULT_ACCOUNT_ID: Final = "123456789012"  # moto's default account
 DUMMY_ACCESS_KEY: Final = "testing"
