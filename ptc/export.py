@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
+from ptc.checks.org_permissions import organization_problem, path_elsewhere, path_problem
 from ptc.domain import arns, catalog, statements
+from ptc.domain.org_principals import EVERY_PRINCIPAL, OrgScope, scope_of
 from ptc.domain.resources import RuleResource, StatementResource, TemplateResource
 from ptc.plan.live import LiveState
 
@@ -102,14 +104,26 @@ def _permission(
     if permission_problem(statement, account, rule_prefixes) is not None:
         return None
     prefixes = [arns.repository_prefix(r, statement.region, account) for r in statement.resources]
-    item: dict[str, Any] = {
-        "sid": statement.sid,
-        "principals": list(statement.principals),
-        "prefixes": sorted(p for p in prefixes if p is not None),
-    }
+    item: dict[str, Any] = {"sid": statement.sid}
+    if statement.principals != (EVERY_PRINCIPAL,):
+        item["principals"] = list(statement.principals)
+    scope = _scope(statement) or OrgScope()
+    if scope.organization is not None:
+        item["organization"] = scope.organization
+    if scope.paths:
+        item["organization_paths"] = list(scope.paths)
+    item["prefixes"] = sorted(p for p in prefixes if p is not None)
     if set(statement.actions) != set(statements.DEFAULT_ACTIONS):
         item["actions"] = sorted(statement.actions)
     return item
+
+
+def _scope(statement: StatementResource) -> OrgScope | None:
+    """The organisation scope of a statement whose only other element is its Condition."""
+    other = json.loads(statement.other) if statement.other else None
+    if not isinstance(other, dict) or set(other) != {"Condition"}:
+        return None
+    return scope_of(other["Condition"])
 
 
 def permission_problem(
@@ -118,16 +132,25 @@ def permission_problem(
     """Why a statement cannot be a `permissions:` entry (None: it can), in a few words."""
     actions = set(statement.actions)
     partition = catalog.partition_of(statement.region)
-    if statement.other is not None:
-        return "it has elements a permissions entry cannot say (a Condition, NotAction, ...)"
+    scope = _scope(statement)
+    if statement.other is not None and scope is None:
+        return (
+            "it has elements a permissions entry cannot say (a Condition other than "
+            "aws:PrincipalOrgID/aws:PrincipalOrgPaths, NotAction, ...)"
+        )
+    if scope is not None and _scope_problem(scope):
+        return "its organization condition is not one validate accepts"
     if statement.effect != "Allow":
         return "it is not an Allow statement"
     if not statements.SID_PATTERN.fullmatch(statement.sid):
         return "its Sid is missing, repeated or not letters and digits"
     if not actions or not actions <= set(statements.PTC_ACTIONS):
         return "it grants other actions than ecr:CreateRepository and ecr:BatchImportUpstreamImage"
+    if statement.principals == (EVERY_PRINCIPAL,) and scope is None:
+        return "it is granted to every principal ('*') of every organization"
+    principals = set(statement.principals) - ({EVERY_PRINCIPAL} if scope else set())
     if not statement.principals or any(
-        statements.principal_problem(p, {partition}) for p in statement.principals
+        statements.principal_problem(p, {partition}) for p in principals
     ):
         return "its principals are not IAM roles, users or accounts"
     for resource in statement.resources:
@@ -138,6 +161,13 @@ def permission_problem(
     if not statement.resources:
         return "it names no resources"
     return None
+
+
+def _scope_problem(scope: OrgScope) -> bool:
+    organization = scope.organization
+    return (organization is not None and organization_problem(organization) is not None) or any(
+        path_problem(p) or (organization and path_elsewhere(organization, p)) for p in scope.paths
+    )
 
 
 def to_yaml(document: dict[str, Any], header: str = HEADER) -> str:

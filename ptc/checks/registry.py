@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import difflib
 
-from ptc.checks import regions, registry_policy, rules, safety, secrets, templates
+from ptc.checks import (
+    org_permissions,
+    regions,
+    registry_policy,
+    rules,
+    safety,
+    secrets,
+    templates,
+)
 from ptc.checks.base import Check
 from ptc.checks.online import CHECKS as ONLINE_CHECKS
 from ptc.checks.schema import SCHEMA_CHECKS
@@ -16,6 +24,7 @@ SEMANTIC_CHECKS: tuple[type[Check], ...] = (
     *secrets.CHECKS,
     *templates.CHECKS,
     *registry_policy.CHECKS,
+    *org_permissions.CHECKS,
     *safety.CHECKS,
 )
 # ONLINE_CHECKS run only under `validate --online` (against AWS); listed for docs and SARIF.

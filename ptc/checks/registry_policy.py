@@ -31,11 +31,17 @@ from ptc.domain.statements import (
 from ptc.domain.statements import dumps as dump_policy
 
 _LISTS: Final = ("principals", "prefixes", "actions")
+_SCOPE: Final = ("organization", "organization_paths")
 
 
 def permission_items(ctx: Context) -> list[tuple[DataPath, Permission]]:
     """The `permissions:` entries the schema accepts, with their paths."""
     return ctx.permissions
+
+
+def has_org_scope(permission: Permission) -> bool:
+    """Whether the entry admits only an organisation's principals (PTC511-PTC513 check it)."""
+    return permission.organization is not None or bool(permission.organization_paths)
 
 
 class SidPattern(Check):
@@ -94,16 +100,21 @@ class PrincipalInvalid(Check):
 
 class PrincipalWildcard(Check):
     id = "PTC504"
-    summary = "A permission granted to every principal ('*')"
+    summary = "A permission granted to every principal ('*') of every organization"
     fix = (
         "Name the accounts, roles or users instead; to let every principal of an account "
-        "use the cache, give its 12-digit account ID."
+        "use the cache, give its 12-digit account ID; for your whole organization, give "
+        "'organization: o-…' (or 'organization_paths') instead of '*'."
     )
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         # "*" would let any AWS account create repositories and import images into this
         # registry at its owner's cost: registry permissions exist to scope, not to open.
+        # Narrowed to an organisation (aws:PrincipalOrgID/Paths) it is the documented way
+        # to share one cache with every account of it.
         for path, permission in permission_items(ctx):
+            if has_org_scope(permission):
+                continue
             for index, principal in enumerate(permission.principals or []):
                 if principal == "*":
                     yield Problem(
@@ -165,28 +176,36 @@ class PrefixNotARule(Check):
 class EmptyPermissionList(Check):
     id = "PTC507"
     summary = "A permission without principals or prefixes, or with an empty list"
-    fix = "List at least one principal and one prefix; leave 'actions' out for the default."
+    fix = (
+        "List at least one principal (or give 'organization') and one prefix; leave "
+        "'actions' out for the default."
+    )
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, permission in permission_items(ctx):
-            for name in _LISTS:
-                value = getattr(permission, name)
-                if value == []:
+            for name in (*_LISTS, "organization_paths"):
+                if getattr(permission, name) == []:
                     yield Problem((*path, name), f"'{name}' is empty")
-                elif value is None and name != "actions" and not permission.absent:
-                    yield Problem(path, f"permission '{permission.sid}' has no '{name}'")
+            if permission.absent:
+                continue
+            if permission.principals is None and not has_org_scope(permission):
+                yield Problem(
+                    path, f"permission '{permission.sid}' has no 'principals' or 'organization'"
+                )
+            if permission.prefixes is None:
+                yield Problem(path, f"permission '{permission.sid}' has no 'prefixes'")
 
 
 class AbsentWithSettings(Check):
     id = "PTC508"
-    summary = "A permission with 'absent: true' that also sets principals, prefixes or actions"
+    summary = "A permission with 'absent: true' that also says who may do what"
     fix = "Keep only 'sid' (and 'regions') on an absent permission: it removes the statement."
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, permission in permission_items(ctx):
             if not permission.absent:
                 continue
-            for name in _LISTS:
+            for name in (*_LISTS, *_SCOPE):
                 if getattr(permission, name) is not None:
                     yield Problem((*path, name), f"'{name}' has no meaning on an absent permission")
 
@@ -239,6 +258,8 @@ def _policy_size(permissions: list[Permission], region: str, account: str) -> in
             principals=tuple(p.principals or ()),
             prefixes=tuple(p.prefixes or ()),
             actions=tuple(p.actions or DEFAULT_ACTIONS),
+            organization=p.organization,
+            organization_paths=tuple(p.organization_paths or ()),
         )
         for p in permissions
     ]

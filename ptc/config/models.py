@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from ptc.domain import arns, catalog
+from ptc.domain.org_principals import ORGANIZATION_PATH_PATTERN, ORGANIZATION_PATTERN
 
 
 class _Model(BaseModel):
@@ -137,6 +138,11 @@ class Template(_Model):
     regions: Regions | None = None
 
 
+OrganizationPath = Annotated[
+    str, Field(json_schema_extra={"pattern": ORGANIZATION_PATH_PATTERN.pattern})
+]
+
+
 class Permission(_Model):
     """A statement of the registry permissions policy, owned by ptc through its Sid.
 
@@ -149,6 +155,21 @@ class Permission(_Model):
     )
     principals: list[str] | None = Field(
         None, description="IAM role, user or account-root ARNs, or 12-digit account IDs."
+    )
+    organization: str | None = Field(
+        None,
+        description=(
+            "AWS Organizations ID: only principals of this organization (aws:PrincipalOrgID); "
+            "without 'principals', every principal in it."
+        ),
+        json_schema_extra={"pattern": ORGANIZATION_PATTERN.pattern},
+    )
+    organization_paths: list[OrganizationPath] | None = Field(
+        None,
+        description=(
+            "Organization paths o-…/r-…/ou-…/ (end with '*' for the OUs below): only principals "
+            "of accounts there (aws:PrincipalOrgPaths); without 'principals', every one."
+        ),
     )
     prefixes: list[str] | None = Field(
         None, description="Prefixes of rules in the file (or ROOT), or '*' for all repositories."

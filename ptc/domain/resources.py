@@ -166,6 +166,8 @@ class PermissionIntent(BaseModel):
     prefixes: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     absent: bool = False
+    organization: str | None = None  # aws:PrincipalOrgID
+    organization_paths: tuple[str, ...] = ()  # aws:PrincipalOrgPaths
 
 
 AnyResource = RuleResource | TemplateResource | SecretResource | StatementResource

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from ptc.domain import arns, catalog
 from ptc.domain.json_documents import canonical_json
+from ptc.domain.org_principals import EVERY_PRINCIPAL, OrgScope, condition_values
 from ptc.domain.resources import PermissionIntent, StatementResource
 from ptc.errors import PtcError
 
@@ -62,12 +63,16 @@ def principal_problem(principal: str, partitions: set[str]) -> str | None:
 
 def statement_for(intent: PermissionIntent, account: str) -> StatementResource:
     region = intent.region
+    condition = OrgScope(intent.organization, intent.organization_paths).condition()
+    # An organisation without principals means every principal of that organisation.
+    principals = intent.principals or ((EVERY_PRINCIPAL,) if condition else ())
     return StatementResource(
         region=region,
         sid=intent.sid,
-        principals=_set(arns.principal(p, region) for p in intent.principals),
+        principals=_set(arns.principal(p, region) for p in principals),
         actions=_set(intent.actions),
         resources=_set(arns.repository_arn(region, account, p) for p in intent.prefixes),
+        other=canonical_json({"Condition": condition}) if condition else None,
     )
 
 
@@ -124,6 +129,8 @@ def _key(item: dict[str, Any], position: int, seen: set[str]) -> str:
 
 def _statement(item: dict[str, Any], region: str, key: str) -> StatementResource:
     other = {k: v for k, v in item.items() if k not in _KNOWN_KEYS}
+    if "Condition" in other:
+        other["Condition"] = condition_values(other["Condition"])
     principals = _principals(item.get("Principal"), region)
     if principals is None:
         other["Principal"] = item.get("Principal")
@@ -160,12 +167,15 @@ def _strings(value: Any) -> list[str]:
 
 
 def to_api(statement: StatementResource) -> dict[str, Any]:
+    every = statement.principals == (EVERY_PRINCIPAL,)
     return {
         "Sid": statement.sid,
         "Effect": statement.effect,
-        "Principal": {"AWS": list(statement.principals)},
+        "Principal": EVERY_PRINCIPAL if every else {"AWS": list(statement.principals)},
         "Action": list(statement.actions),
         "Resource": list(statement.resources),
+        # Only a Condition, from the file's organization scope (see statement_for).
+        **(json.loads(statement.other) if statement.other else {}),
     }
 
 

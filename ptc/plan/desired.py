@@ -131,4 +131,6 @@ def _permission(permission: Permission, region: str) -> PermissionIntent:
         prefixes=tuple(permission.prefixes or ()),
         actions=tuple(permission.actions or DEFAULT_ACTIONS),
         absent=permission.absent,
+        organization=permission.organization,
+        organization_paths=tuple(permission.organization_paths or ()),
     )

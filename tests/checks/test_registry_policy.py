@@ -120,7 +120,7 @@ def test_a_clean_file_loads_its_permissions_for_plan() -> None:
         (
             "no principals",
             "- sid: Ci\n  prefixes: ['*']\n",
-            [("PTC507", 11, "permission 'Ci' has no 'principals'")],
+            [("PTC507", 11, "permission 'Ci' has no 'principals' or 'organization'")],
         ),
         (
             "empty actions",
