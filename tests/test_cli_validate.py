@@ -185,7 +185,7 @@ def test_json_lists_every_finding(in_tmp: Path) -> None:
                 "fix": "Use lower-case letters and digits in groups separated by '.', '_', '__' "
                 "or '-', with '/' between path parts, or ROOT.",
             }
-        ]
+        ],
     }
 
 

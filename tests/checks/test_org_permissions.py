@@ -70,17 +70,26 @@ def test_a_star_without_an_organisation_is_still_refused() -> None:
     ]
 
 
+NOT_AN_ID = "is not an organization ID (o- and 10 to 32 lower-case letters or digits)"
+IN_PATHS = "not an organization; put it in 'organization_paths'"
+NO_MATCH = "does not end with '/' or '*', so no principal's path matches it"
+NOT_A_PATH = "is not an organization path o-…/r-…/ou-…/"
+
+
 @pytest.mark.parametrize(
     ("organization", "message"),
     [
-        ("o-a1b2", "'o-a1b2' is not an organization ID (o- and 10 to 32 lower-case letters or digits)"),
-        ("o-A1B2C3D4E5", "'o-A1B2C3D4E5' is not an organization ID (o- and 10 to 32 lower-case letters or digits)"),
-        ("o-*", "'o-*' is not an organization ID (o- and 10 to 32 lower-case letters or digits)"),
-        ("ou-ab12-11111111", "'ou-ab12-11111111' is an organizational unit, not an organization; put it in 'organization_paths'"),
-        ("r-ab12", "'r-ab12' is a root, not an organization; put it in 'organization_paths'"),
-        ("'210987654321'", "'210987654321' is an account ID, not an organization; list it in 'principals'"),
+        ("o-a1b2", f"'o-a1b2' {NOT_AN_ID}"),
+        ("o-A1B2C3D4E5", f"'o-A1B2C3D4E5' {NOT_AN_ID}"),
+        ("o-*", f"'o-*' {NOT_AN_ID}"),
+        ("ou-ab12-11111111", f"'ou-ab12-11111111' is an organizational unit, {IN_PATHS}"),
+        ("r-ab12", f"'r-ab12' is a root, {IN_PATHS}"),
+        (
+            "'210987654321'",
+            "'210987654321' is an account ID, not an organization; list it in 'principals'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_organisation_that_is_not_an_organisation_id(organization: str, message: str) -> None:
     found = findings(f"  - sid: Org\n    organization: {organization}\n    prefixes: ['*']\n")
 
@@ -90,13 +99,13 @@ def test_an_organisation_that_is_not_an_organisation_id(organization: str, messa
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        (f"{ORG}/r-ab12/ou-ab12-11111111", f"path '{ORG}/r-ab12/ou-ab12-11111111' does not end with '/' or '*', so no principal's path matches it"),
-        (f"{ORG}/r-ab12", f"path '{ORG}/r-ab12' does not end with '/' or '*', so no principal's path matches it"),
-        ("ou-ab12-11111111/", "'ou-ab12-11111111/' is not an organization path o-…/r-…/ou-…/"),
-        (f"{ORG}/ou-ab12-11111111/", f"'{ORG}/ou-ab12-11111111/' is not an organization path o-…/r-…/ou-…/"),
-        (f"{ORG}/r-ab12//", f"'{ORG}/r-ab12//' is not an organization path o-…/r-…/ou-…/"),
+        (f"{ORG}/r-ab12/ou-ab12-11111111", f"path '{ORG}/r-ab12/ou-ab12-11111111' {NO_MATCH}"),
+        (f"{ORG}/r-ab12", f"path '{ORG}/r-ab12' {NO_MATCH}"),
+        ("ou-ab12-11111111/", f"'ou-ab12-11111111/' {NOT_A_PATH}"),
+        (f"{ORG}/ou-ab12-11111111/", f"'{ORG}/ou-ab12-11111111/' {NOT_A_PATH}"),
+        (f"{ORG}/r-ab12//", f"'{ORG}/r-ab12//' {NOT_A_PATH}"),
     ],
-)  # fmt: skip
+)
 def test_a_path_that_matches_no_principal(path: str, message: str) -> None:
     found = findings(f"  - sid: Ous\n    organization_paths: ['{path}']\n    prefixes: ['*']\n")
 
