@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-from ptc.checks.org_permissions import organization_problem, path_elsewhere, path_problem
 from ptc.domain import arns, catalog, statements
 from ptc.domain.org_principals import EVERY_PRINCIPAL, OrgScope, scope_of
 from ptc.domain.resources import RuleResource, StatementResource, TemplateResource
@@ -138,7 +137,7 @@ def permission_problem(
             "it has elements a permissions entry cannot say (a Condition other than "
             "aws:PrincipalOrgID/aws:PrincipalOrgPaths, NotAction, ...)"
         )
-    if scope is not None and _scope_problem(scope):
+    if scope is not None and not scope.valid():
         return "its organization condition is not one validate accepts"
     if statement.effect != "Allow":
         return "it is not an Allow statement"
@@ -161,13 +160,6 @@ def permission_problem(
     if not statement.resources:
         return "it names no resources"
     return None
-
-
-def _scope_problem(scope: OrgScope) -> bool:
-    organization = scope.organization
-    return (organization is not None and organization_problem(organization) is not None) or any(
-        path_problem(p) or (organization and path_elsewhere(organization, p)) for p in scope.paths
-    )
 
 
 def to_yaml(document: dict[str, Any], header: str = HEADER) -> str:

@@ -16,8 +16,7 @@ from typing import Final
 
 from ptc.checks.base import Check, Context, Problem
 from ptc.checks.registry_policy import permission_items
-from ptc.domain import arns
-from ptc.domain.org_principals import ORGANIZATION_PATH_PATTERN, ORGANIZATION_PATTERN
+from ptc.domain.org_principals import organization_problem, path_elsewhere, path_problem
 
 EXAMPLE_PATH: Final = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"
 
@@ -38,17 +37,6 @@ class OrganizationIdInvalid(Check):
                     yield Problem((*path, "organization"), message)
 
 
-def organization_problem(value: str) -> str | None:
-    if ORGANIZATION_PATTERN.fullmatch(value):
-        return None
-    if value.startswith(("ou-", "r-")):
-        kind = "an organizational unit" if value.startswith("ou-") else "a root"
-        return f"'{value}' is {kind}, not an organization; put it in 'organization_paths'"
-    if arns.is_account_id(value):
-        return f"'{value}' is an account ID, not an organization; list it in 'principals'"
-    return f"'{value}' is not an organization ID (o- and 10 to 32 lower-case letters or digits)"
-
-
 class OrganizationPathInvalid(Check):
     id = "PTC512"
     summary = "A permission's organization path is not an AWS Organizations entity path"
@@ -64,14 +52,6 @@ class OrganizationPathInvalid(Check):
                 message = path_problem(value)
                 if message:
                     yield Problem((*path, "organization_paths", index), message)
-
-
-def path_problem(value: str) -> str | None:
-    if ORGANIZATION_PATH_PATTERN.fullmatch(value):
-        return None
-    if ORGANIZATION_PATH_PATTERN.fullmatch(value + "/"):
-        return f"path '{value}' does not end with '/' or '*', so no principal's path matches it"
-    return f"'{value}' is not an organization path o-…/r-…/ou-…/"
 
 
 class OrganizationPathElsewhere(Check):
@@ -94,11 +74,6 @@ class OrganizationPathElsewhere(Check):
                         f"path is in organization '{value.split('/')[0]}', not in "
                         f"'{organization}': no principal is in both",
                     )
-
-
-def path_elsewhere(organization: str, value: str) -> bool:
-    """A valid path of another organisation (an invalid one is PTC512's)."""
-    return path_problem(value) is None and value.split("/")[0] != organization
 
 
 CHECKS = (OrganizationIdInvalid, OrganizationPathInvalid, OrganizationPathElsewhere)

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ptc.domain import arns
+
 ORG_ID_OPERATOR: Final = "StringEquals"
 ORG_ID_KEY: Final = "aws:PrincipalOrgID"
 ORG_PATHS_OPERATOR: Final = "ForAnyValue:StringLike"
@@ -50,6 +52,16 @@ class OrgScope:
             condition[ORG_PATHS_OPERATOR] = {ORG_PATHS_KEY: _one_spelling(list(self.paths))}
         return condition
 
+    def valid(self) -> bool:
+        """Whether validate accepts this scope in a `permissions:` entry."""
+        organization = self.organization
+        if organization is not None and organization_problem(organization):
+            return False
+        return not any(
+            path_problem(p) or (organization and path_elsewhere(organization, p))
+            for p in self.paths
+        )
+
 
 def scope_of(condition: Any) -> OrgScope | None:
     """The scope a Condition element says, when it says exactly that and nothing else."""
@@ -78,6 +90,35 @@ def _only(condition: dict[str, Any], operator: str, key: str) -> list[str] | Non
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
         return None
     return values
+
+
+# -- what validate accepts (the checks PTC511-PTC513 and export share these) ---------------
+
+
+def organization_problem(value: str) -> str | None:
+    """Why `organization` is not an organisation ID (None: it is)."""
+    if ORGANIZATION_PATTERN.fullmatch(value):
+        return None
+    if value.startswith(("ou-", "r-")):
+        kind = "an organizational unit" if value.startswith("ou-") else "a root"
+        return f"'{value}' is {kind}, not an organization; put it in 'organization_paths'"
+    if arns.is_account_id(value):
+        return f"'{value}' is an account ID, not an organization; list it in 'principals'"
+    return f"'{value}' is not an organization ID (o- and 10 to 32 lower-case letters or digits)"
+
+
+def path_problem(value: str) -> str | None:
+    """Why a path matches no principal's aws:PrincipalOrgPaths (None: it can)."""
+    if ORGANIZATION_PATH_PATTERN.fullmatch(value):
+        return None
+    if ORGANIZATION_PATH_PATTERN.fullmatch(value + "/"):
+        return f"path '{value}' does not end with '/' or '*', so no principal's path matches it"
+    return f"'{value}' is not an organization path o-…/r-…/ou-…/"
+
+
+def path_elsewhere(organization: str, value: str) -> bool:
+    """A valid path of another organisation (an invalid one is PTC512's)."""
+    return path_problem(value) is None and value.split("/")[0] != organization
 
 
 def condition_values(condition: Any) -> Any:

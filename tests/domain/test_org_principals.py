@@ -159,3 +159,17 @@ def test_condition_values_leave_other_shapes_alone() -> None:
         "S": {"k": ["a", "b"]},
     }
     assert condition_values(["not", "a", "mapping"]) == ["not", "a", "mapping"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "valid"),
+    [
+        (OrgScope(ORG, (OU_1, OU_2)), True),
+        (OrgScope(None, (f"{ORG}/*",)), True),
+        (OrgScope("o-short"), False),
+        (OrgScope(None, (f"{ORG}/r-ab12",)), False),  # matches no principal
+        (OrgScope("o-f6g7h8i9j0", (OU_1,)), False),  # a path of another organisation
+    ],
+)
+def test_a_scope_is_valid_as_validate_would_accept_it(scope: OrgScope, valid: bool) -> None:
+    assert scope.valid() is valid

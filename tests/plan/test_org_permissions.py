@@ -162,3 +162,20 @@ def test_a_statement_with_other_conditions_is_left_alone_by_export(
 
     assert "OrgWithinVpc" not in [e["sid"] for e in exported["permissions"]]
     assert len(exported["permissions"]) == len(ENTRIES)
+
+
+def test_a_live_organisation_validate_would_refuse_is_not_exported(
+    session: boto3.Session, tmp_path: Path
+) -> None:
+    apply(session, write(tmp_path, FILE))
+    odd = {
+        **FOREIGN,
+        "Sid": "ShortOrg",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+    }
+    document = {"Version": "2012-10-17", "Statement": [*live_statements(session).values(), odd]}
+    session.client("ecr", region_name=REGION).put_registry_policy(policyText=json.dumps(document))
+
+    exported = export_live(gateway(session, [REGION]).read(ACCOUNT))
+
+    assert sorted(e["sid"] for e in exported["permissions"]) == sorted(e["sid"] for e in ENTRIES)
