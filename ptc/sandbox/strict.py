@@ -127,6 +127,13 @@ Registry policy (moto's own PutRegistryPolicy, adjusted)
     strict reading: a registry without permissions has no policy, it is deleted instead).
     The policy text is stored and returned as sent; over the model's 10,240 characters it is
     refused with ValidationException (moto does not check the length).
+  * A statement may grant `Principal: "*"` narrowed by a Condition, such as aws:PrincipalOrgID
+    (StringEquals) or aws:PrincipalOrgPaths (ForAnyValue:StringLike): the IAM User Guide's
+    global condition keys page documents them for resource policies, to grant an
+    organisation or its OUs. Conditions are stored as sent and never evaluated (the sandbox
+    authorises no request); one that is not a mapping of operators to keys is refused
+    (InvalidParameterException), as moto's IAM policy grammar check does. Source: issue 13,
+    item 4.
 
 Errors and requests
   * Model constraints (required, length, pattern, enum, range) give ValidationException with
