@@ -104,6 +104,17 @@ def test_the_json_plan_shows_the_condition_of_a_star_principal(
     )
 
 
+def test_the_plan_shows_who_the_star_is(rules: Path, sandbox: list[str]) -> None:
+    result = run("plan", *sandbox, "--region", "us-east-1", rules)
+
+    assert (
+        '      + principals = ["*"]\n'
+        '      + actions = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]\n'
+        f'      + resources = ["arn:aws:ecr:us-east-1:{ACCOUNT}:repository/docker-hub/*"]\n'
+        f'      + other = {{"Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"{ORG}"}}}}}}\n'
+    ) in result.stdout
+
+
 def test_validate_points_at_a_bad_organisation_and_plan_refuses_the_file(
     tmp_path: Path, sandbox: list[str]
 ) -> None:

@@ -18,6 +18,7 @@ from ptc.plan.changes import Action, AnyChange, Plan, Unmanaged
 SENSITIVE = "(sensitive value)"
 UNKNOWN = "(known after apply)"
 POLICIES = frozenset({"lifecycle_policy", "repository_policy", "other"})
+STATEMENT_OTHER = "other"
 
 VERBS = {
     Action.CREATE: "will be created",
@@ -101,6 +102,9 @@ def _value(change: AnyChange, key: str, values: dict[str, Any], side: str) -> st
         return SENSITIVE
     if side == "after" and change.after_unknown.get(key):
         return _unknown(change, key)
+    if key == STATEMENT_OTHER and isinstance(values.get(key), str):
+        # A statement's Condition decides who a "*" principal is: a reviewer must see it.
+        return str(values[key])
     return show(values.get(key))
 
 
