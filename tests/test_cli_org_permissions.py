@@ -131,3 +131,22 @@ def test_validate_points_at_a_bad_organisation_and_plan_refuses_the_file(
     )
     assert planned.exit_code == 1
     assert "PTC511" in planned.output and "Traceback" not in planned.output
+
+
+def test_a_saved_plan_keeps_the_organisation_and_apply_verifies_it(
+    rules: Path, sandbox: list[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "plan.json"
+    assert run("plan", *sandbox, "--out", saved, rules).exit_code == 0
+
+    applied = run("apply", *sandbox, "--auto-approve", "--plan", saved)
+
+    assert applied.exit_code == 0, applied.output
+    assert "Verified: a fresh read of the live state matches the file." in applied.stdout
+    desired = json.loads(saved.read_text(encoding="utf-8"))["desired"]["permissions"]
+    assert [(p["sid"], p["organization"], p["organization_paths"]) for p in desired] == [
+        ("PullThroughCacheForTheOrganization", ORG, []),
+        ("PullThroughCacheForTheOrganization", ORG, []),
+        ("PullThroughCacheForBuildOus", None, [OU]),
+    ]
+    assert run("plan", *sandbox, "--detailed-exitcode", rules).exit_code == 0
