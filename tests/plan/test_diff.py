@@ -95,8 +95,10 @@ def _fill(state: DesiredState | LiveState, resources: tuple[AnyResource, ...]) -
             state.rules.append(resource)
         elif isinstance(resource, TemplateResource):
             state.templates.append(resource)
-        else:
+        elif isinstance(resource, SecretResource):
             state.secrets.append(resource)
+        else:
+            raise TypeError(f"statements are not part of this helper: {resource!r}")
 
 
 def plan_of(
