@@ -75,9 +75,19 @@ class CoreSession:
         return str(region) if region else None
 
     def client(
-        self, service_name: str, region_name: str | None = None, config: Config | None = None
+        self,
+        service_name: str,
+        region_name: str | None = None,
+        config: Config | None = None,
+        **credentials: Any,  # aws_access_key_id=..., as boto3's: STS AssumeRole passes them
     ) -> Any:
-        return self.core.create_client(service_name, region_name=region_name, config=config)
+        return self.core.create_client(
+            service_name, region_name=region_name, config=config, **credentials
+        )
+
+    def get_credentials(self) -> Any:
+        """The session's credentials (None when it has none), as boto3.Session's."""
+        return self.core.get_credentials()
 
 
 class _Lazy(Mapping[str, Any]):

@@ -39,6 +39,8 @@ _CLEARED: Final = (
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    # moto would put every caller in this one account, whatever role it assumed.
+    "MOTO_ACCOUNT_ID",
 )
 
 

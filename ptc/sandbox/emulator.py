@@ -201,9 +201,10 @@ def install() -> None:
     from ptc.sandbox import image_api  # imports pull, which imports this module
 
     image_api.install()
-    from ptc.sandbox import ecs
+    from ptc.sandbox import accounts, ecs
 
     ecs.install()
+    accounts.install()
     if strict.REGISTRY_POLICY_SCOPE == "V2":
         # moto's own method is replaced, not wrapped: it is the V1 check itself.
         ECRBackend._validate_registry_policy_action = _registry_policy_actions  # type: ignore[method-assign, assignment]

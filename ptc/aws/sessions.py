@@ -1,0 +1,166 @@
+"""A session in another account: STS AssumeRole of the file's role, refreshed by botocore.
+
+ptc runs with the caller's credentials (the management or a CI account) and works in each
+target account through a role there (`accounts.role`, `{account}` filled in). botocore does
+the work: AssumeRoleCredentialFetcher calls AssumeRole with the caller's credentials, and
+RefreshableCredentials calls it again before the credentials expire, so a run longer than the
+role's session (one hour by default) keeps going. ptc adds what botocore does not: a session
+name that says ptc, the first AssumeRole made at once (so a role that cannot be assumed is
+found before anything is planned), and errors that name the account.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, Final, Protocol
+
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    RefreshableCredentials,
+)
+
+from ptc.aws.clients import RETRY_CONFIG, CoreSession, check_endpoint
+from ptc.aws.errors import AwsError, translate
+
+# STS's RoleSessionName: 2 to 64 characters of [\w+=,.@-] (the AssumeRole API reference).
+SESSION_NAME_MAX: Final = 64
+_NOT_IN_SESSION_NAME: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
+
+
+class SourceSession(Protocol):
+    """The caller's session: ptc's CoreSession, or boto3's in tests and the sandbox."""
+
+    @property
+    def region_name(self) -> str | None: ...
+
+    @property
+    def client(self) -> Callable[..., Any]: ...
+
+    def get_credentials(self) -> Any: ...
+
+
+class AssumeRoleError(AwsError):
+    """The role of a target account could not be assumed; the message names the account."""
+
+    def __init__(self, message: str, account: str, code: str | None = None) -> None:
+        super().__init__(message, code)
+        self.account = account
+
+
+def session_name(command: str) -> str:
+    """`ptc-<command>`, within STS's limits, so CloudTrail shows which ptc command acted."""
+    return _NOT_IN_SESSION_NAME.sub("-", f"ptc-{command}")[:SESSION_NAME_MAX]
+
+
+def assume_role_session(
+    base: SourceSession,
+    role_arn: str,
+    *,
+    account: str,
+    name: str,
+    external_id: str | None = None,
+    duration_seconds: int | None = None,
+) -> CoreSession:
+    """A session acting as `role_arn` (in `account`), from the caller's `base` session.
+
+    AssumeRole is called now, once; botocore calls it again whenever the credentials come
+    within its refresh window. Raises AssumeRoleError naming the account when it fails.
+    """
+    source = base.get_credentials()
+    if source is None:
+        raise AssumeRoleError(
+            f"account {account}: cannot assume {role_arn}: no usable AWS credentials to "
+            "assume it with",
+            account,
+        )
+    extra: dict[str, Any] = {"RoleSessionName": name}
+    if external_id is not None:
+        extra["ExternalId"] = external_id
+    if duration_seconds is not None:
+        extra["DurationSeconds"] = duration_seconds
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=_sts_creator(base),
+        source_credentials=source,
+        role_arn=role_arn,
+        extra_args=extra,
+    )
+    refresh = _naming_account(fetcher.fetch_credentials, account, role_arn)
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=refresh(), refresh_using=refresh, method=_AssumedRole.METHOD
+    )
+    return _session_with(base, credentials)
+
+
+def _sts_creator(base: SourceSession) -> Callable[..., Any]:
+    """STS clients of the caller's session (its endpoint, its region), retrying as ptc does."""
+
+    def create(service: str, **credentials: Any) -> Any:
+        client = base.client(
+            service, region_name=base.region_name, config=RETRY_CONFIG, **credentials
+        )
+        check_endpoint(client.meta.endpoint_url)
+        return client
+
+    return create
+
+
+def _naming_account(
+    fetch: Callable[[], dict[str, Any]], account: str, role_arn: str
+) -> Callable[[], dict[str, Any]]:
+    def fetch_naming_account() -> dict[str, Any]:
+        try:
+            with translate():
+                return fetch()
+        except AwsError as exc:
+            raise AssumeRoleError(
+                f"account {account}: cannot assume {role_arn}: {exc}", account, exc.code
+            ) from None
+
+    return fetch_naming_account
+
+
+class _AssumedRole(CredentialProvider):
+    """The only credential provider of an assumed-role session: no profile, no environment."""
+
+    METHOD = "assume-role"
+    CANONICAL_NAME = "AssumeRole"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
+
+
+def _session_with(base: SourceSession, credentials: RefreshableCredentials) -> CoreSession:
+    """A new session with the base's profile, region and endpoint, and these credentials."""
+    base_core = base.core if isinstance(base, CoreSession) else getattr(base, "_session", None)
+    profile = base_core.profile if base_core is not None else None
+    session = CoreSession(profile)
+    core = session.core
+    if base_core is not None:
+        # Parsing botocore's service models again costs ~0.2 s per session, per account.
+        core.register_component("data_loader", base_core.get_component("data_loader"))
+    if base.region_name:
+        core.set_config_variable("region", base.region_name)
+    core.register_component("credential_provider", CredentialResolver([_AssumedRole(credentials)]))
+    return session
+
+
+class _QuietRefreshFailure(logging.Filter):
+    """botocore logs a failed refresh as a warning with its traceback; ptc reports it itself.
+
+    A failure in the mandatory window is raised to the call (as an AssumeRoleError naming the
+    account); one in the advisory window leaves the current credentials in use.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Refreshing temporary credentials failed")
+
+
+logging.getLogger("botocore.credentials").addFilter(_QuietRefreshFailure())
