@@ -1,4 +1,5 @@
-"""`ptc sandbox serve`: the sandbox on loopback; `ptc sandbox pull`: a pull through its cache."""
+"""`ptc sandbox serve`: the sandbox on loopback; `ptc sandbox pull`: a pull through its cache;
+`ptc sandbox organization`: an AWS Organizations organisation in it."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Serve ECR (with pull-through cache rules and templates), Secrets Manager and STS."""
+    """Serve ECR (with pull-through cache rules and templates), Secrets Manager, STS, IAM and
+    Organizations, each account apart: AssumeRole gives credentials of the role's account."""
     from ptc.sandbox import server
 
     try:
@@ -94,6 +96,41 @@ def pull(
     )
 
 
+def organization(
+    placements: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="OU[/OU...]=ACCOUNT[,ACCOUNT...]",
+            help="Accounts to put in an OU, by ids you choose (e.g. "
+            "ou-ab12-team0001=111111111111); accounts comma-separated, OUs nested as "
+            "PARENT/CHILD.",
+            show_default=False,
+        ),
+    ] = None,
+    sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
+) -> None:
+    """Make an AWS Organizations organisation in the sandbox, with these OUs and accounts.
+
+    The caller's account (123456789012) is its management account. What exists is kept, so
+    it can be run again to add OUs and accounts; it prints the whole organisation.
+    """
+    from ptc.sandbox.embedded import running
+    from ptc.sandbox.organizations import parse_placement, seed
+
+    try:
+        parsed = [parse_placement(text) for text in placements or []]
+        with running(sandbox_state) as info:
+            made = seed(info.account_id, parsed)
+    except PtcError as exc:
+        fail(exc)
+    out(
+        f"organization {made.id}: management account {made.management_account}, "
+        f"root {made.root_id}"
+    )
+    for path, members in made.units:
+        out(f"  {path}: {', '.join(members) or 'no accounts'}")
+
+
 def _echo(line: str) -> None:
     # Flushed at once: a caller reading the export line from a pipe must not wait.
     out(line)
@@ -108,4 +145,5 @@ def register(app: typer.Typer) -> None:
     )
     sandbox.command()(serve)
     sandbox.command()(pull)
+    sandbox.command()(organization)
     app.add_typer(sandbox, name="sandbox")

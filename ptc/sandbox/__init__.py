@@ -12,8 +12,9 @@ package adds them, table-driven from ptc.domain.catalog, in three ways of runnin
 Modules: strict (the documented choices where AWS is silent), errors, fields (model checks),
 ptc_rules and templates (the operations), emulator (moto wiring), state (save and load),
 store (where the state lives: lock, key, checks), embedded, server, gate (what the server
-answers, and its saves). This module imports nothing heavy: moto is imported only by emulator,
-state, embedded and server, when used.
+answers, and its saves), accounts (the caller's account, AssumeRole's trust) and organizations
+(AWS Organizations saved, restored and seeded). This module imports nothing heavy: moto is
+imported only by emulator, state, embedded and server, when used.
 """
 
 from __future__ import annotations

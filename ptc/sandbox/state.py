@@ -10,6 +10,9 @@ placeholders), never as sent: the file sits in the user's repository. It is writ
 mode 0600, atomically (a temporary file renamed over the old one), and read only if it is a
 regular file of at most 10 MiB, like a rules file.
 
+AWS Organizations (ptc.sandbox.organizations) are saved beside the accounts, by management
+account, with their ids: a ptc file names OUs by id.
+
 Secrets keep their ARNs across a restart (Secrets Manager's random suffix included), because
 rules and Terraform state refer to them by ARN.
 """
@@ -33,7 +36,7 @@ from moto.secretsmanager.models import (
 from ptc.config.loader import read_text
 from ptc.errors import InputError
 from ptc.files import WriteError, os_message, write_text
-from ptc.sandbox import emulator
+from ptc.sandbox import emulator, organizations
 from ptc.sandbox.ptc_rules import Rule
 from ptc.sandbox.standin import StandIn
 from ptc.sandbox.store import StateFileError, check_file
@@ -51,7 +54,11 @@ def dump(path: Path, stand_in: StandIn) -> None:
 
     Every secret value is saved as `stand_in` makes it: never the value itself.
     """
-    document = {"format": FORMAT, "accounts": snapshot(stand_in)}
+    document = {
+        "format": FORMAT,
+        "accounts": snapshot(stand_in),
+        "organizations": organizations.snapshot(),
+    }
     text = json.dumps(document, indent=2, sort_keys=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +86,7 @@ def load(path: Path) -> None:
         )
     try:
         restore(document.get("accounts", {}))
+        organizations.restore(document.get("organizations", {}))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         # A hand-edited or truncated file: say so rather than show moto's internals.
         raise StateFileError(

@@ -146,6 +146,44 @@ Errors and requests
   * Describe lists in prefix order; nextToken is opaque and names the last prefix returned,
     so deleting rules between pages neither repeats nor skips the others.
 
+Accounts, AssumeRole and Organizations (ptc/sandbox/accounts.py, organizations.py)
+  * Every account is a sandbox of its own: ECR (rules, templates, repositories, registry
+    policy), Secrets Manager, ECS and Organizations are kept per account, as moto keeps each
+    backend per account id. The caller's account is moto 5.2.5's choice
+    (BaseResponse.get_current_account): MOTO_ACCOUNT_ID, then the x-moto-account-id header,
+    then the access key id looked up among the keys moto issued
+    (moto.iam.models.get_account_id_from), else 123456789012. The embedded sandbox clears
+    MOTO_ACCOUNT_ID, which would put every caller in one account.
+  * STS AssumeRole answers credentials of the role ARN's account (moto: "the role does not
+    need to exist. The ARN can point to another account"); calls made with them land there.
+    Not strict: a role that does not exist is assumable, standing in for the role an
+    organisation sets up in every account (README's first command must work with no IAM
+    set-up, and the embedded sandbox has no way to create roles). A role that exists is
+    assumable only as its trust policy says (AssumeRole's model doc: "a role trust policy
+    that specifies who can assume the role"): an Allow for sts:AssumeRole whose AWS principal is
+    "*", the caller's account id or `arn:aws:iam::ACCOUNT:root`, the caller's ARN or its
+    role's ARN, and no matching Deny; otherwise AccessDenied (HTTP 403, "User: ... is not
+    authorized to perform: sts:AssumeRole on resource: ..."). The only condition understood
+    is StringEquals on sts:ExternalId (the model's ExternalId doc: "might be required when
+    you assume a role in another account"); a statement with any other condition does not
+    allow (the strict reading).
+  * An access key id moto has not issued names the account encoded in it, as AWS's own key
+    ids do (STS GetAccessKeyInfo; moto issues keys the same way,
+    moto.iam.utils.generate_access_key_id_from_account_id), instead of moto's default
+    account: credentials a client cached (the aws CLI keeps assumed-role credentials in
+    ~/.aws/cli/cache for up to an hour) stay in their account after `sandbox serve`
+    restarts from its state, which keeps no IAM or STS data. `testing`, or any id not of
+    AWS's AKIA/ASIA form, is 123456789012.
+  * Organizations is moto's: an organisation lives in its management account and its member
+    accounts see it (DescribeOrganization, ListRoots). The saved state keeps each
+    organisation's ids, OUs and accounts (parent, name, email, status) exactly, since ptc
+    files name OUs by id; policies other than the two AWS-managed defaults, tags and
+    delegated administrators are not kept. `ptc sandbox organization OU=ACCOUNT,...` makes
+    OUs and accounts with the ids given (moto's CreateAccount picks a random id), with the
+    embedded sandbox's account 123456789012 as management account; an organisation it
+    creates takes its root id from the first OU id (`ou-ab12-...` -> `r-ab12`), as AWS's OU
+    ids embed the root's.
+
 The sandbox as a local service (not ECR behaviour; ptc's own, for safety)
   * `ptc sandbox serve` answers only the AWS APIs. moto's /moto-api/ (dashboard, a dump of
     every stored value, reset), its instance-metadata paths and its CORS answers for any
