@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
@@ -29,6 +30,7 @@ from ptc.aws.errors import AwsError, translate
 # STS's RoleSessionName: 2 to 64 characters of [\w+=,.@-] (the AssumeRole API reference).
 SESSION_NAME_MAX: Final = 64
 _NOT_IN_SESSION_NAME: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
+_BASE_LOCK: Final = threading.Lock()
 
 
 class SourceSession(Protocol):
@@ -99,9 +101,12 @@ def _sts_creator(base: SourceSession) -> Callable[..., Any]:
     """STS clients of the caller's session (its endpoint, its region), retrying as ptc does."""
 
     def create(service: str, **credentials: Any) -> Any:
-        client = base.client(
-            service, region_name=base.region_name, config=RETRY_CONFIG, **credentials
-        )
+        # Targets are assumed (and refreshed) from worker threads, and a botocore session
+        # is not thread-safe; its clients are.
+        with _BASE_LOCK:
+            client = base.client(
+                service, region_name=base.region_name, config=RETRY_CONFIG, **credentials
+            )
         check_endpoint(client.meta.endpoint_url)
         return client
 
@@ -139,6 +144,7 @@ class _AssumedRole(CredentialProvider):
 
 def _session_with(base: SourceSession, credentials: RefreshableCredentials) -> CoreSession:
     """A new session with the base's profile, region and endpoint, and these credentials."""
+    # boto3.Session (tests, the embedded sandbox) keeps its botocore session in `_session`.
     base_core = base.core if isinstance(base, CoreSession) else getattr(base, "_session", None)
     profile = base_core.profile if base_core is not None else None
     session = CoreSession(profile)

@@ -165,3 +165,30 @@ _REGISTRY_POLICY = json.dumps(
         ],
     }
 )
+
+
+def test_sessions_against_sandbox_serve_land_in_the_roles_account(
+    sandbox_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ptc.sandbox.embedded import dummy_environment
+
+    for variable, value in dummy_environment("us-east-1").items():
+        if value is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox_server.url)
+    base = CoreSession()
+    member = "555555555555"  # an account of its own: the server is shared by the session
+
+    assumed = assume_role_session(
+        base, f"arn:aws:iam::{member}:role/ptc-deployer", account=member, name="ptc-plan"
+    )
+    assumed.client("ecr").create_pull_through_cache_rule(
+        ecrRepositoryPrefix="quay-member", upstreamRegistryUrl="quay.io"
+    )
+
+    rules = assumed.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"]
+    assert [(r["registryId"], r["ecrRepositoryPrefix"]) for r in rules] == [(member, "quay-member")]
+    own = base.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"]
+    assert "quay-member" not in [r["ecrRepositoryPrefix"] for r in own]
