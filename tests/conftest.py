@@ -13,10 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     from ptc.sandbox.embedded import SandboxInfo
     from ptc.sandbox.server import RunningServer
+
+# The same examples on every run, so that CI's answer depends on the code alone; set
+# PTC_HYPOTHESIS_EXPLORE=1 to let Hypothesis look for new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile("explore" if os.environ.get("PTC_HYPOTHESIS_EXPLORE") else "ci")
 
 
 @pytest.fixture
