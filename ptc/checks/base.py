@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from ptc.config.loader import DataPath, Document
 from ptc.config.models import Permission, PtcFile, Rule, Secret, Template
+from ptc.domain import placeholders
 
 
 class Severity(StrEnum):
@@ -64,6 +65,13 @@ class Context:
 
     def regions_of(self, item: Rule | Secret | Template | Permission) -> list[str]:
         return self.file.regions_of(item)
+
+    def filled(self, value: str, region: str | None = None) -> str:
+        """`value` as a target would see it: `{account}` is the file's account (or any 12
+        digits, to check the shape), `{region}` is `region` (or the file's first)."""
+        first = self.file.regions[0] if self.file.regions else None
+        account = self.file.account or placeholders.SAMPLE_ACCOUNT
+        return placeholders.fill(value, account=account, region=region or first)
 
 
 class Check:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from ptc.checks import (
+    accounts,
     org_permissions,
     regions,
     registry_policy,
@@ -26,6 +27,7 @@ SEMANTIC_CHECKS: tuple[type[Check], ...] = (
     *registry_policy.CHECKS,
     *org_permissions.CHECKS,
     *safety.CHECKS,
+    *accounts.CHECKS,
 )
 # ONLINE_CHECKS run only under `validate --online` (against AWS); listed for docs and SARIF.
 ALL_CHECKS: tuple[type[Check], ...] = tuple(

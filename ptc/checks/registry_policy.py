@@ -93,7 +93,7 @@ class PrincipalInvalid(Check):
             for index, principal in enumerate(permission.principals or []):
                 if principal == "*":
                     continue  # PTC504
-                message = principal_problem(principal, partitions)
+                message = principal_problem(ctx.filled(principal), partitions)
                 if message:
                     yield Problem((*path, "principals", index), message)
 
@@ -241,7 +241,7 @@ class RegistryPolicyTooLarge(Check):
                 for region in dict.fromkeys(ctx.file.regions_of(permission)):
                     by_region.setdefault(region, []).append((path, permission))
         for region, items in sorted(by_region.items()):
-            size = _policy_size([p for _, p in items], region, account)
+            size = _policy_size([p for _, p in items], region, account, ctx)
             if size > catalog.REGISTRY_POLICY_MAX:
                 yield Problem(
                     items[-1][0],
@@ -250,12 +250,12 @@ class RegistryPolicyTooLarge(Check):
                 )
 
 
-def _policy_size(permissions: list[Permission], region: str, account: str) -> int:
+def _policy_size(permissions: list[Permission], region: str, account: str, ctx: Context) -> int:
     intents = [
         PermissionIntent(
             region=region,
             sid=p.sid,
-            principals=tuple(p.principals or ()),
+            principals=tuple(ctx.filled(principal, region) for principal in p.principals or ()),
             prefixes=tuple(p.prefixes or ()),
             actions=tuple(p.actions or DEFAULT_ACTIONS),
             organization=p.organization,

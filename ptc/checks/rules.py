@@ -224,12 +224,15 @@ class RoleArnInvalid(Check):
         items: list[tuple[DataPath, Rule | Template]] = [*ctx.rules, *ctx.templates]
         for path, item in items:
             if item.role is not None:
-                yield from self._check_role((*path, "role"), item.role, ctx.file.account)
+                filled = ctx.filled(item.role)
+                yield from self._check_role((*path, "role"), item.role, filled, ctx.file.account)
 
     @staticmethod
-    def _check_role(path: DataPath, role: str, account: str | None) -> Iterator[Problem]:
-        match = arns.ROLE_ARN_PATTERN.fullmatch(role)
-        if match is None or len(role) > catalog.CUSTOM_ROLE_ARN_MAX:
+    def _check_role(
+        path: DataPath, role: str, filled: str, account: str | None
+    ) -> Iterator[Problem]:
+        match = arns.ROLE_ARN_PATTERN.fullmatch(filled)
+        if match is None or len(filled) > catalog.CUSTOM_ROLE_ARN_MAX:
             yield Problem(path, f"'{role}' is not an IAM role ARN")
         elif account is not None and match["account"] != account:
             yield Problem(

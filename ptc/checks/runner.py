@@ -20,11 +20,11 @@ from pydantic import BaseModel, ValidationError
 from ptc.checks import registry, suppress
 from ptc.checks.base import Check, Context, Finding, Problem, Severity, finding
 from ptc.config.loader import DataPath, Document, YamlError, load, parse
-from ptc.config.models import Permission, PtcFile, Rule, Safety, Secret, Template
+from ptc.config.models import Accounts, Permission, PtcFile, Rule, Safety, Secret, Template
 from ptc.domain import catalog
 from ptc.errors import ConfigError
 
-_ItemModel = type[Rule] | type[Secret] | type[Template] | type[Permission]
+_ItemModel = type[Rule] | type[Secret] | type[Template] | type[Permission] | type[Accounts]
 _ITEM_MODELS: dict[str, _ItemModel] = {
     "rules": Rule,
     "secrets": Secret,
@@ -214,6 +214,8 @@ def _context(document: Document, data: dict[str, Any], base_dir: Path) -> Contex
     for name in ("account", "regions", "prune"):
         if name in data and _valid_top_level(name, data[name]):
             top[name] = data[name]
+    if "accounts" in data:
+        top["accounts"] = _salvage(Accounts, data["accounts"])
     items: dict[str, list[tuple[DataPath, Any]]] = {name: [] for name in _ITEM_MODELS}
     for name, model in _ITEM_MODELS.items():
         raw = data.get(name)

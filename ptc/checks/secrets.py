@@ -53,10 +53,14 @@ class CredentialArnInvalid(Check):
             value = rule.credentials
             if value is None or not value.startswith("arn:"):
                 continue
+            filled = ctx.filled(value, ctx.regions_of(rule)[0] if ctx.regions_of(rule) else None)
             name = arns.secret_name(value)
             if name is not None and not name.startswith(catalog.SECRET_NAME_PREFIX):
                 continue  # PTC301 says it better
-            if not catalog.CREDENTIAL_ARN_PATTERN.fullmatch(value) or not low <= len(value) <= high:
+            if (
+                not catalog.CREDENTIAL_ARN_PATTERN.fullmatch(filled)
+                or not low <= len(filled) <= high
+            ):
                 yield Problem((*path, "credentials"), f"'{value}' is not a valid secret ARN")
             elif name is not None and not catalog.SECRET_NAME_SUFFIX_LOOKALIKE.search(name):
                 # ECR: "You must specify the full ARN"; a partial one is SecretNotFoundException.
@@ -77,11 +81,11 @@ class CredentialArnRegion(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, rule in ctx.rules:
-            arn = arns.parse_arn(rule.credentials or "")
-            if arn is None:
+            if arns.parse_arn(rule.credentials or "") is None:
                 continue
             for region in ctx.regions_of(rule):
-                if arn.region != region:
+                arn = arns.parse_arn(ctx.filled(rule.credentials or "", region))
+                if arn is not None and arn.region != region:
                     yield Problem(
                         (*path, "credentials"),
                         f"the secret is in {arn.region or 'no region'}, "
@@ -98,7 +102,7 @@ class CredentialArnAccount(Check):
     def check(self, ctx: Context) -> Iterator[Problem]:
         account = ctx.file.account
         for path, rule in ctx.rules:
-            arn = arns.parse_arn(rule.credentials or "")
+            arn = arns.parse_arn(ctx.filled(rule.credentials or ""))
             if arn is not None and account is not None and arn.account != account:
                 yield Problem(
                     (*path, "credentials"),

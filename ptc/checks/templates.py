@@ -178,7 +178,7 @@ class EncryptionKeyInvalid(Check):
             where = (*path, "encryption", "kms_key")
             if encryption.type == EncryptionType.AES256:
                 yield Problem(where, "AES256 encryption takes no KMS key")
-            elif not catalog.TEMPLATE_KMS_KEY_PATTERN.fullmatch(encryption.kms_key):
+            elif not catalog.TEMPLATE_KMS_KEY_PATTERN.fullmatch(ctx.filled(encryption.kms_key)):
                 yield Problem(where, f"'{encryption.kms_key}' is not a KMS key ARN")
 
 
@@ -407,16 +407,23 @@ class KmsKeyRegion(Check):
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, template in ctx.templates:
             encryption = template.encryption
-            arn = arns.parse_arn(encryption.kms_key) if encryption and encryption.kms_key else None
-            if arn is None or arn.service != "kms":
+            key = encryption.kms_key if encryption else None
+            arn = arns.parse_arn(key) if key else None
+            if key is None or arn is None or arn.service != "kms":
                 continue
-            others = [r for r in ctx.regions_of(template) if r != arn.region]
+            # With {region} the key is each region's own; filled per region, it fits each.
+            others = [r for r in ctx.regions_of(template) if _key_region(ctx, key, r) != r]
             if others:
                 yield Problem(
                     (*path, "encryption", "kms_key"),
                     f"the key is in {arn.region}; repositories in "
                     f"{', '.join(others)} cannot use it",
                 )
+
+
+def _key_region(ctx: Context, key: str, region: str) -> str | None:
+    arn = arns.parse_arn(ctx.filled(key, region))
+    return arn.region if arn else None
 
 
 CHECKS = (

@@ -198,6 +198,7 @@ def plan(
             saved.save(out_file, planned.plan, planned.desired)
     except PtcError as exc:
         fail(exc)
+    _warn(planned.warnings)
     show_plan(planned.plan, output_format)
     _warn_if_unsafe(planned.plan, planned.desired, planned.live)
     if out_file is not None and output_format is PlanFormat.text:
@@ -227,6 +228,11 @@ def _placeholder_notice(desired: DesiredState, sandbox: bool) -> None:
             "(the sandbox never needs real credentials)",
             err=True,
         )
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        out(f"warning: {warning}", err=True)
 
 
 def show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
@@ -359,7 +365,9 @@ def _apply(
         planned = workflow.plan_desired(
             desired, gateway, prune=options.prune, values=options.values
         )
-        the_plan, live = planned.plan, planned.live
+        # The verifying re-plan after apply compares with the ARNs as planned ({account}).
+        the_plan, live, desired = planned.plan, planned.live, planned.desired
+        _warn(planned.warnings)
     screen = console(soft_wrap=True)
     render_plan(the_plan, screen)
     if the_plan.is_empty:

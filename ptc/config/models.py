@@ -224,6 +224,36 @@ class Safety(_Model):
             return floor  # a share of a few resources means little; the count decides
         return max(floor, existing * percent // 100)
 
+AccountId = Annotated[str, Field(json_schema_extra={"pattern": arns.ACCOUNT_PATTERN.pattern})]
+OrganizationUnitId = Annotated[
+    str, Field(json_schema_extra={"pattern": catalog.OU_PATTERN.pattern})
+]
+
+
+class Accounts(_Model):
+    """The accounts one file applies to, each reached by assuming `role` in it.
+
+    The targets are `ids` and every ACTIVE account under `organization_units` (recursively),
+    less `exclude`; `ptc targets` lists them.
+    """
+
+    role: str = Field(
+        description="IAM role assumed in each account; write the account as {account}.",
+        json_schema_extra={"pattern": r"^arn:aws[a-z-]*:iam::\{account\}:role/"},
+    )
+    ids: list[AccountId] = Field(default_factory=list, description="Account IDs (quoted).")
+    organization_units: list[OrganizationUnitId] = Field(
+        default_factory=list,
+        description="AWS Organizations OU IDs: every ACTIVE account under them, recursively.",
+    )
+    exclude: list[AccountId] = Field(
+        default_factory=list, description="Account IDs to leave out (e.g. from an OU)."
+    )
+    external_id: ValueSource | None = Field(
+        None,
+        description="The external ID the roles require, from {env: NAME} or {file: path}.",
+    )
+
 
 class PtcFile(_Model):
     """A ptc desired-state file (version 1)."""
@@ -233,6 +263,9 @@ class PtcFile(_Model):
         None,
         description="AWS account ID (quoted); plan and apply refuse to run in another account.",
         json_schema_extra={"pattern": arns.ACCOUNT_PATTERN.pattern},
+    )
+    accounts: Accounts | None = Field(
+        None, description="Several accounts to apply this file to (instead of 'account')."
     )
     regions: Regions
     prune: bool = Field(

@@ -38,6 +38,8 @@ TEMPLATE_KMS_KEY_PATTERN: Final = re.compile(
 )
 EXCLUSION_FILTER_PATTERN: Final = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 EXCLUSION_FILTERS_COUNT: Final = (1, 5)
+# AWS Organizations' OrganizationalUnitId (the API reference's pattern).
+OU_PATTERN: Final = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 CUSTOM_ROLE_ARN_MAX: Final = 2048
 
 SECRET_NAME_PREFIX: Final = "ecr-pullthroughcache/"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ptc.checks.runner import load_valid
@@ -20,9 +20,9 @@ from ptc.domain.catalog import select_regions
 from ptc.domain.resources import SecretResource
 from ptc.engine.apply import ApplyReport, Progress, apply_plan
 from ptc.errors import PtcError
-from ptc.plan.account_checks import account_problems
+from ptc.plan.account_checks import account_problems, account_warnings
 from ptc.plan.changes import Plan
-from ptc.plan.desired import DesiredState, expand
+from ptc.plan.desired import DesiredState, expand, with_account
 from ptc.plan.diff import PlanError, ValueComparer, make_plan
 from ptc.plan.live import LiveState
 from ptc.plan.ports import LiveReader, LiveStore
@@ -35,15 +35,23 @@ class StalePlan(PtcError):
 
 @dataclass
 class Planned:
-    desired: DesiredState
+    desired: DesiredState  # with `{account}` filled in
     live: LiveState
     plan: Plan
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
     validation = load_valid(path)
     file = validation.file
     assert file is not None
+    if file.accounts is not None:
+        # Until plan and apply run over every target, one account of several would be a
+        # guess: say what to do instead of planning into whichever the credentials are for.
+        raise PtcError(
+            f"{path} lists several accounts ('accounts:'); this command runs in one account: "
+            f"'ptc targets {path}' lists them"
+        )
     select_regions(regions, file.regions, path)  # --region narrows, to the file's only
     return expand(file, path.parent, regions or None)
 
@@ -66,12 +74,16 @@ def plan_desired(
     from its source nor from AWS: a plan job then needs no credentials to compare.
     """
     account = None  # with `account:` in the file, STS answers alongside the reads
+    warnings: list[str] = []
     if desired.account is None:
-        # validate could not run these without `account:`; the credentials' account decides.
+        # validate could not run these without `account:`; the credentials' account decides,
+        # and is the `{account}` of the file's ARNs.
         account = check_account(desired, reader)
+        desired = with_account(desired, account)
         problems = account_problems(desired, account)
         if problems:
             raise PlanError(f"cannot plan for account {account}:\n  " + "\n  ".join(problems))
+        warnings = account_warnings(desired, account)
     if secret_values:
         values.check(desired.secrets, desired.base_dir)
     live = read_live(desired, reader, account, secret_values=secret_values)
@@ -82,7 +94,7 @@ def plan_desired(
         values_differ=_value_comparer(reader, desired.base_dir, values),
         values_compared=secret_values,
     )
-    return Planned(desired, live, plan)
+    return Planned(desired, live, plan, warnings)
 
 
 def compare_deferred_values(

@@ -35,6 +35,27 @@ def account_problems(desired: DesiredState, account: str) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+def account_warnings(desired: DesiredState, account: str) -> list[str]:
+    """ARNs that name another account than `account` where the service does not refuse it.
+
+    A KMS key may live in another account (its key policy decides), but in a file shared by
+    several accounts a literal account is more often a copy of one account's ARN than a
+    shared key: say so, and name {account}. Permission principals are left out: granting
+    other accounts is what a registry policy is for.
+    """
+    keys = [(f"{t.region}/template/{t.prefix}", t.kms_key) for t in desired.templates]
+    keys += [(f"{s.region}/secret/{s.name}", s.kms_key) for s in desired.secrets]
+    warnings: list[str] = []
+    for where, key in keys:
+        arn = arns.parse_arn(key or "")
+        if arn is not None and arn.account and arn.account != account:
+            warnings.append(
+                f"{where}: the KMS key is in account {arn.account}, not {account} (the "
+                "credentials'); write {account} in the ARN if the key should follow the account"
+            )
+    return list(dict.fromkeys(warnings))
+
+
 def _role(where: str, role: str | None, account: str) -> list[str]:
     match = arns.ROLE_ARN_PATTERN.fullmatch(role or "")
     if match is None or match["account"] == account:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ptc.domain.account import check_account
-from ptc.plan.desired import DesiredState
+from ptc.plan.desired import DesiredState, with_account
 from ptc.status.drift import build_report
 from ptc.status.match import InScope, region_scopes
 from ptc.status.models import RepositoryFacts, StatusReport
@@ -23,6 +23,7 @@ class StatusReader(Protocol):
 def read_status(desired: DesiredState, reader: StatusReader) -> StatusReport:
     """Every repository the file's rules created in its regions, with its drift."""
     account = check_account(desired.account, reader)
+    desired = with_account(desired, account)  # a file without `account:` may use {account}
     scopes = region_scopes(desired.regions, desired.rules, reader.live_rule_prefixes())
     by_region = {scope.region: scope for scope in scopes}
 
