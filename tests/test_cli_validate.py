@@ -301,6 +301,7 @@ def test_schema_names_the_required_fields_and_forbids_others() -> None:
     assert set(schema["properties"]) == {
         "version",
         "account",
+        "accounts",
         "regions",
         "prune",
         "rules",
@@ -309,6 +310,8 @@ def test_schema_names_the_required_fields_and_forbids_others() -> None:
         "permissions",
         "safety",
     }
+    assert schema["$defs"]["Accounts"]["required"] == ["role"]
+    assert schema["$defs"]["Accounts"]["additionalProperties"] is False
 
 
 def test_checks_lists_every_check_with_its_fix() -> None:
