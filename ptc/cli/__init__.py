@@ -11,7 +11,18 @@ from __future__ import annotations
 import typer
 
 from ptc import __version__
-from ptc.cli import boundary, iam, plan, rewrite, sandbox, show, status, terraform, validate
+from ptc.cli import (
+    boundary,
+    iam,
+    plan,
+    rewrite,
+    sandbox,
+    show,
+    status,
+    targets,
+    terraform,
+    validate,
+)
 
 app = typer.Typer(
     name="ptc",
@@ -52,7 +63,7 @@ def _root(
     boundary.set_debug(debug)
 
 
-for module in (validate, plan, show, status, rewrite, iam, sandbox, terraform):
+for module in (validate, plan, targets, show, status, rewrite, iam, sandbox, terraform):
     module.register(app)
 
 
