@@ -31,7 +31,7 @@ PYTHON_TYPES = re.compile(r"<(bool|str|int|path|Path|list\[[^]]*\]|float)>")
 
 
 def test_every_command_is_covered() -> None:
-    assert len(COMMANDS) == 16  # ptc, its 12 commands, sandbox serve, pull and organization
+    assert len(COMMANDS) == 17  # ptc, its 13 commands, sandbox serve, pull and organization
     assert ("sandbox", "pull") in COMMANDS
 
 
