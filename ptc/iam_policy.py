@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ptc.config.models import PtcFile, Rule, Secret, Template
-from ptc.domain import arns, catalog
+from ptc.domain import arns, catalog, placeholders
 
 Command = Literal["plan", "apply", "status", "backfill", "rewrite-ecs"]
 COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill", "rewrite-ecs")
@@ -147,7 +147,14 @@ def _all_repositories(scope: Scope) -> list[str]:
 def _roles(kind: Literal["rules", "templates"]) -> Resources:
     def build(scope: Scope) -> list[str]:
         items: list[Rule] | list[Template] = getattr(scope.file, kind)
-        return [i.role for i in items if i.role and scope.regions_of(i)]
+        # {account} is the policy's account ('*' when unknown); a role has no region, but
+        # a {region} in its name makes one role per region.
+        return [
+            placeholders.fill(i.role, account=scope.account, region=region)
+            for i in items
+            if i.role
+            for region in scope.regions_of(i)
+        ]
 
     return build
 
@@ -427,7 +434,14 @@ def _notes(scope: Scope, command: Command) -> list[str]:
             "the file has no 'account': ARNs use '*' for the account; "
             "add 'account:' to the file or pass --account"
         )
-    keys = sorted({s.kms_key for s in scope.file.secrets if s.kms_key and scope.regions_of(s)})
+    keys = sorted(
+        {
+            placeholders.fill(s.kms_key, account=scope.account, region=region)
+            for s in scope.file.secrets
+            if s.kms_key
+            for region in scope.regions_of(s)
+        }
+    )
     if keys and (command == "apply" or command == "plan" and scope.secret_values):
         needed = "kms:Decrypt" if command == "plan" else "kms:Decrypt and kms:GenerateDataKey"
         notes.append(
