@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ptc.config.models import PtcFile, Rule, Secret, Template
-from ptc.domain import arns, catalog, placeholders
+from ptc.domain import arns, catalog, substitution
 
 Command = Literal["plan", "apply", "status", "backfill", "rewrite-ecs"]
 COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill", "rewrite-ecs")
@@ -150,7 +150,7 @@ def _roles(kind: Literal["rules", "templates"]) -> Resources:
         # {account} is the policy's account ('*' when unknown); a role has no region, but
         # a {region} in its name makes one role per region.
         return [
-            placeholders.fill(i.role, account=scope.account, region=region)
+            substitution.fill(i.role, account=scope.account, region=region)
             for i in items
             if i.role
             for region in scope.regions_of(i)
@@ -436,7 +436,7 @@ def _notes(scope: Scope, command: Command) -> list[str]:
         )
     keys = sorted(
         {
-            placeholders.fill(s.kms_key, account=scope.account, region=region)
+            substitution.fill(s.kms_key, account=scope.account, region=region)
             for s in scope.file.secrets
             if s.kms_key
             for region in scope.regions_of(s)

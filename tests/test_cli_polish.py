@@ -59,6 +59,7 @@ def test_r_means_region_on_every_command() -> None:
         "ptc export",
         "ptc import-terraform",
         "ptc status",
+        "ptc targets",
         "ptc rewrite-images",
         "ptc iam-policy",
         "ptc sandbox pull",

@@ -1,4 +1,4 @@
-"""Checks of `accounts:` (one file, many accounts) and of the `{account}`/`{region}` placeholders.
+"""Checks of `accounts:` (one file, many accounts) and of the `{account}`/`{region}` substitution.
 
 The facts: an account ID is 12 digits; an OU ID is `ou-` then 4-32 characters of the root's
 ID, `-`, and 8-32 more (AWS Organizations' OrganizationalUnitId pattern); the role ptc
@@ -16,8 +16,8 @@ from typing import Any
 from ptc.checks.base import Check, Context, Problem, Severity
 from ptc.config.loader import DataPath
 from ptc.config.models import Accounts
-from ptc.domain import arns, catalog, placeholders
-from ptc.domain.placeholders import ACCOUNT, FIELDS, ROLE_FIELD
+from ptc.domain import arns, catalog, substitution
+from ptc.domain.substitution import ACCOUNT, FIELDS, ROLE_FIELD
 
 _ROLE: DataPath = ("accounts", "role")
 
@@ -83,9 +83,9 @@ class AssumeRoleInvalid(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         accounts = _accounts(ctx)
-        if accounts is None or placeholders.unknown(accounts.role, ("account",)):
+        if accounts is None or substitution.unknown(accounts.role, ("account",)):
             return  # PTC709/PTC710 name the stray placeholder
-        role = placeholders.fill(accounts.role, account=placeholders.SAMPLE_ACCOUNT)
+        role = substitution.fill(accounts.role, account=substitution.SAMPLE_ACCOUNT)
         if not arns.ROLE_ARN_PATTERN.fullmatch(role) or len(role) > catalog.CUSTOM_ROLE_ARN_MAX:
             yield Problem(_ROLE, f"'{accounts.role}' is not an IAM role ARN")
 
@@ -182,11 +182,11 @@ class PlaceholderNotFilled(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, text in _strings(ctx.document.data, ()):
-            field = placeholders.field_of(path)
+            field = substitution.field_of(path)
             if field in FIELDS:
                 continue
             role = field == ROLE_FIELD
-            for name in placeholders.NAMES:
+            for name in substitution.NAMES:
                 token = "{" + name + "}"
                 if token in text and not (role and name == "account"):
                     why = "a role is assumed once per account" if role else "only ARNs take it"
@@ -200,11 +200,11 @@ class UnknownPlaceholder(Check):
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         for path, text in _strings(ctx.document.data, ()):
-            field = placeholders.field_of(path)
+            field = substitution.field_of(path)
             if field not in FIELDS and field != ROLE_FIELD:
                 continue
-            for token in placeholders.unknown(text):
-                close = placeholders.suggestion(token)
+            for token in substitution.unknown(text):
+                close = substitution.suggestion(token)
                 hint = f"; did you mean {close}?" if close else ""
                 yield Problem(path, f"unknown placeholder {token}{hint}")
 

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from ptc.config.loader import DataPath, Document
 from ptc.config.models import Permission, PtcFile, Rule, Secret, Template
-from ptc.domain import placeholders
+from ptc.domain import substitution
 
 
 class Severity(StrEnum):
@@ -70,8 +70,8 @@ class Context:
         """`value` as a target would see it: `{account}` is the file's account (or any 12
         digits, to check the shape), `{region}` is `region` (or the file's first)."""
         first = self.file.regions[0] if self.file.regions else None
-        account = self.file.account or placeholders.SAMPLE_ACCOUNT
-        return placeholders.fill(value, account=account, region=region or first)
+        account = self.file.account or substitution.SAMPLE_ACCOUNT
+        return substitution.fill(value, account=account, region=region or first)
 
 
 class Check:

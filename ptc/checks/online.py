@@ -21,7 +21,7 @@ from typing import Protocol
 from ptc.checks.base import Check, Context, Finding, Problem, finding
 from ptc.config.loader import DataPath
 from ptc.config.models import Rule
-from ptc.domain import arns, catalog, placeholders
+from ptc.domain import arns, catalog, substitution
 from ptc.domain.account import check_account
 from ptc.errors import PtcError
 
@@ -171,7 +171,7 @@ def _rule_problems(run: _Run, at: DataPath, rule: Rule, region: str) -> Iterator
     assert rule.credentials is not None
     prefix = catalog.normalize_prefix(rule.prefix)
     where = f"rule '{prefix}' in {region}"
-    secret_id = placeholders.fill(rule.credentials, account=run.account, region=region)
+    secret_id = substitution.fill(rule.credentials, account=run.account, region=region)
     secret_ok = yield from _secret_problems(run, at, where, secret_id, region)
     try:
         verdict = run.probe.rule(region, prefix)

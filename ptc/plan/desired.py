@@ -1,6 +1,6 @@
 """The file's desired state, expanded per region into normalised resources.
 
-The `{region}` and `{account}` placeholders of the file's ARNs are filled in here, per
+The `{region}` and `{account}` of the file's ARNs are filled in here, per
 target: `{region}` while expanding, `{account}` as soon as the account is known (the file's
 or the target's at once; otherwise the credentials', through `with_account`).
 """
@@ -24,7 +24,7 @@ from ptc.config.models import (
     Template,
     ValueSource,
 )
-from ptc.domain import arns, catalog, placeholders
+from ptc.domain import arns, catalog, substitution
 from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import (
     PermissionIntent,
@@ -82,7 +82,7 @@ def expand(
 
 @dataclass(frozen=True)
 class _Fill:
-    """The target (account, region) the placeholders of one expansion are filled in for."""
+    """The target (account, region) whose values fill in one expansion."""
 
     account: str | None
     region: str
@@ -90,7 +90,7 @@ class _Fill:
     def __call__(self, value: str | None) -> str | None:
         if value is None:
             return None
-        return placeholders.fill(value, account=self.account, region=self.region)
+        return substitution.fill(value, account=self.account, region=self.region)
 
 
 def with_account(desired: DesiredState, account: str) -> DesiredState:
@@ -112,10 +112,10 @@ def with_account(desired: DesiredState, account: str) -> DesiredState:
 def _bind(resource: _M, account: str) -> _M:
     update: dict[str, object] = {}
     for name, value in resource:
-        if isinstance(value, str) and placeholders.ACCOUNT in value:
-            update[name] = placeholders.fill(value, account=account)
-        elif isinstance(value, tuple) and any(placeholders.ACCOUNT in str(v) for v in value):
-            update[name] = tuple(placeholders.fill(str(v), account=account) for v in value)
+        if isinstance(value, str) and substitution.ACCOUNT in value:
+            update[name] = substitution.fill(value, account=account)
+        elif isinstance(value, tuple) and any(substitution.ACCOUNT in str(v) for v in value):
+            update[name] = tuple(substitution.fill(str(v), account=account) for v in value)
     return resource.model_copy(update=update) if update else resource
 
 

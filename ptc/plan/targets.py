@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from ptc.config.models import PtcFile
-from ptc.domain import placeholders
+from ptc.domain import substitution
 from ptc.domain.resources import ValueRef
 from ptc.errors import PtcError, UsageError
 
@@ -115,7 +115,7 @@ def file_targets(
     ids = resolve_accounts(spec.ids, spec.organization_units, spec.exclude, reader)
     external = spec.external_id
     return Targets(
-        tuple(Target(a, placeholders.fill(spec.role, account=a), chosen) for a in ids),
+        tuple(Target(a, substitution.fill(spec.role, account=a), chosen) for a in ids),
         ValueRef(env=external.env, file=external.file) if external else None,
     )
 

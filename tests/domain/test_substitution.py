@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ptc.domain import placeholders
+from ptc.domain import substitution
 
 
 def test_fill_replaces_only_the_placeholders_given_a_value() -> None:
     text = "arn:aws:kms:{region}:{account}:key/{region}"
 
-    assert placeholders.fill(text, account="111111111111") == (
+    assert substitution.fill(text, account="111111111111") == (
         "arn:aws:kms:{region}:111111111111:key/{region}"
     )
-    assert placeholders.fill(text, account="111111111111", region="eu-west-1") == (
+    assert substitution.fill(text, account="111111111111", region="eu-west-1") == (
         "arn:aws:kms:eu-west-1:111111111111:key/eu-west-1"
     )
 
@@ -31,7 +31,7 @@ def test_fill_replaces_only_the_placeholders_given_a_value() -> None:
 def test_unknown_lists_what_is_not_allowed(
     text: str, allowed: tuple[str, ...], unknown: list[str]
 ) -> None:
-    assert placeholders.unknown(text, allowed) == unknown
+    assert substitution.unknown(text, allowed) == unknown
 
 
 @pytest.mark.parametrize(
@@ -44,9 +44,9 @@ def test_unknown_lists_what_is_not_allowed(
     ],
 )
 def test_suggestion(typo: str, meant: str | None) -> None:
-    assert placeholders.suggestion(typo) == meant
+    assert substitution.suggestion(typo) == meant
 
 
 def test_field_of_reads_list_indexes_as_any() -> None:
-    assert placeholders.field_of(("permissions", 3, "principals", 0)) in placeholders.FIELDS
-    assert placeholders.field_of(("rules", 0, "upstream")) not in placeholders.FIELDS
+    assert substitution.field_of(("permissions", 3, "principals", 0)) in substitution.FIELDS
+    assert substitution.field_of(("rules", 0, "upstream")) not in substitution.FIELDS
