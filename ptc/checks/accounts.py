@@ -28,7 +28,7 @@ def _accounts(ctx: Context) -> Accounts | None:
 
 
 class AccountAndAccounts(Check):
-    id = "PTC701"
+    id = "PTC801"
     summary = "The file has both 'account' and 'accounts'"
     fix = "Keep 'account' for one account, or 'accounts' for several; not both."
 
@@ -41,7 +41,7 @@ class AccountAndAccounts(Check):
 
 
 class TargetAccountInvalid(Check):
-    id = "PTC702"
+    id = "PTC802"
     summary = "An account ID under 'accounts' is not 12 digits"
     fix = 'Write each account ID as 12 digits in quotes, e.g. "123456789012".'
 
@@ -59,7 +59,7 @@ class TargetAccountInvalid(Check):
 
 
 class OrganizationUnitInvalid(Check):
-    id = "PTC703"
+    id = "PTC803"
     summary = "An organizational unit ID that does not match AWS Organizations' pattern"
     fix = (
         "Give the OU's ID (ou-<4-32 characters>-<8-32 characters>, e.g. ou-ab12-34cd5678), "
@@ -77,21 +77,21 @@ class OrganizationUnitInvalid(Check):
 
 
 class AssumeRoleInvalid(Check):
-    id = "PTC704"
+    id = "PTC804"
     summary = "The role under 'accounts' does not make an IAM role ARN"
     fix = "Write arn:aws:iam::{account}:role/<name>; ptc fills in each target account's ID."
 
     def check(self, ctx: Context) -> Iterator[Problem]:
         accounts = _accounts(ctx)
         if accounts is None or substitution.unknown(accounts.role, ("account",)):
-            return  # PTC709/PTC710 name the stray placeholder
+            return  # PTC809/PTC810 name the stray placeholder
         role = substitution.fill(accounts.role, account=substitution.SAMPLE_ACCOUNT)
         if not arns.ROLE_ARN_PATTERN.fullmatch(role) or len(role) > catalog.CUSTOM_ROLE_ARN_MAX:
             yield Problem(_ROLE, f"'{accounts.role}' is not an IAM role ARN")
 
 
 class AssumeRoleFixedAccount(Check):
-    id = "PTC705"
+    id = "PTC805"
     summary = "The role under 'accounts' names one account instead of {account}"
     fix = "Write the account part of the role as {account}: arn:aws:iam::{account}:role/<name>."
 
@@ -107,7 +107,7 @@ class AssumeRoleFixedAccount(Check):
 
 
 class NoTargetAccounts(Check):
-    id = "PTC706"
+    id = "PTC806"
     summary = "'accounts' lists neither account IDs nor organizational units"
     fix = "Add 'ids: [\"123456789012\", ...]' and/or 'organization_units: [ou-...]'."
 
@@ -120,7 +120,7 @@ class NoTargetAccounts(Check):
 
 
 class ExcludeNotListed(Check):
-    id = "PTC707"
+    id = "PTC807"
     severity = Severity.WARNING
     summary = "'exclude' names an account that 'ids' does not list (and no OU could hold it)"
     fix = "Remove it from 'exclude', or correct the ID (a typo excludes nothing)."
@@ -137,7 +137,7 @@ class ExcludeNotListed(Check):
 
 
 class AccountListedTwice(Check):
-    id = "PTC708"
+    id = "PTC808"
     severity = Severity.WARNING
     summary = "An account or OU is listed twice, or both listed and excluded"
     fix = "List each account and OU once; an excluded account is left out whatever lists it."
@@ -172,7 +172,7 @@ def _strings(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
 
 
 class PlaceholderNotFilled(Check):
-    id = "PTC709"
+    id = "PTC809"
     summary = "{account} or {region} where ptc does not fill it in"
     fix = (
         "Use placeholders only in the ARNs of rules (role, credentials), templates (role, "
@@ -194,7 +194,7 @@ class PlaceholderNotFilled(Check):
 
 
 class UnknownPlaceholder(Check):
-    id = "PTC710"
+    id = "PTC810"
     summary = "A placeholder other than {account} and {region} in an ARN"
     fix = "ptc fills in {account} (the target account's ID) and {region} (the region)."
 
@@ -229,7 +229,7 @@ def _fixed_account(value: str) -> str | None:
 
 
 class FixedAccountArn(Check):
-    id = "PTC711"
+    id = "PTC811"
     summary = "With 'accounts', a role or secret ARN names one account instead of {account}"
     fix = (
         "Write the account part as {account} (arn:aws:iam::{account}:role/<name>): ECR "
@@ -248,7 +248,7 @@ class FixedAccountArn(Check):
 
 
 class FixedAccountKmsKey(Check):
-    id = "PTC712"
+    id = "PTC812"
     severity = Severity.WARNING
     summary = "With 'accounts', a KMS key ARN names one account instead of {account}"
     fix = (

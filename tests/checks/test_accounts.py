@@ -1,4 +1,4 @@
-"""The checks of `accounts:` and of the placeholders (PTC701-PTC712), messages exact.
+"""The checks of `accounts:` and of the placeholders (PTC801-PTC812), messages exact.
 
 Where each check points is held by the bad fixtures (tests/fixtures/configs/bad/PTC7*).
 """
@@ -69,10 +69,10 @@ def test_accounts_findings() -> None:
     """)
 
     assert found == [
-        ("PTC709", 3, "{region} is not filled in here: a role is assumed once per account"),
-        ("PTC708", 4, "'111111111111' is listed twice"),
-        ("PTC702", 4, "'12345' is not a 12-digit AWS account ID"),
-        ("PTC703", 5, "'ou-AB12-34cd5678' is not an organizational unit ID"),
+        ("PTC809", 3, "{region} is not filled in here: a role is assumed once per account"),
+        ("PTC808", 4, "'111111111111' is listed twice"),
+        ("PTC802", 4, "'12345' is not a 12-digit AWS account ID"),
+        ("PTC803", 5, "'ou-AB12-34cd5678' is not an organizational unit ID"),
     ]
 
 
@@ -87,7 +87,7 @@ def test_exclude_not_listed_is_a_warning_only_without_organization_units() -> No
     """
     with_ou = text.replace("ids:", "organization_units: [ou-ab12-34cd5678]\n          ids:")
 
-    assert findings(text) == [("PTC707", 5, "account 222222222222 is not in 'ids'")]
+    assert findings(text) == [("PTC807", 5, "account 222222222222 is not in 'ids'")]
     assert findings(with_ou) == []
 
 
@@ -101,4 +101,4 @@ def test_account_and_accounts_together() -> None:
         regions: [us-east-1]
     """)
 
-    assert found == [("PTC701", 3, "'account' and 'accounts' are mutually exclusive")]
+    assert found == [("PTC801", 3, "'account' and 'accounts' are mutually exclusive")]
