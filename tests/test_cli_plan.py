@@ -20,6 +20,7 @@ from typer.testing import CliRunner, Result
 
 from ptc.cli import app
 from ptc.sandbox.embedded import SandboxInfo, running
+from ptc.sandbox.server import RunningServer
 from tests.sandbox.conftest import BACKDATED, backdate_secrets
 
 ACCOUNT = "123456789012"
@@ -417,21 +418,29 @@ def test_a_damaged_saved_plan_is_one_line(rules: Path, sandbox: list[str], tmp_p
     )
 
 
-def test_a_saved_plan_applies_only_in_its_own_account(sandbox: list[str], tmp_path: Path) -> None:
+def test_a_saved_plan_applies_only_in_its_own_account(
+    aws: SandboxInfo, sandbox_server: RunningServer, tmp_path: Path
+) -> None:
+    from moto.iam.utils import generate_access_key_id_from_account_id
+
     path = tmp_path / "rules.yaml"
     path.write_text(
         "version: 1\nregions: [us-east-1]\nrules:\n  - {prefix: quay, upstream: quay.io}\n"
     )
+    def key_of(account: str) -> str:
+        return generate_access_key_id_from_account_id(account, prefix="AKIA", total_length=20)
+
+    # The served sandbox tells accounts apart by access key id, as AWS does.
+    served = {
+        "AWS_ENDPOINT_URL": sandbox_server.url,
+        "AWS_ACCESS_KEY_ID": key_of(ACCOUNT),
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     plan_file = tmp_path / "plan.json"
-    assert run("plan", *sandbox, "--out", plan_file, path).exit_code == 0
-    result = run(
-        "apply",
-        *sandbox,
-        "--auto-approve",
-        "--plan",
-        plan_file,
-        env={"MOTO_ACCOUNT_ID": "111111111111"},
-    )
+    assert run("plan", "--out", plan_file, path, env=served).exit_code == 0
+    elsewhere = {**served, "AWS_ACCESS_KEY_ID": key_of("111111111111")}
+    result = run("apply", "--auto-approve", "--plan", plan_file, env=elsewhere)
     assert result.exit_code == 1
     assert result.stderr == (
         # The identity STS answered for: which profile, role or variable to fix.

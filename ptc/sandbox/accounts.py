@@ -32,7 +32,8 @@ from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
 
-from ptc.sandbox import DEFAULT_ACCOUNT_ID
+from ptc.domain import arns
+from ptc.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
 # AWS access key ids: a four-letter type, then the account in base32 (AKIA long-term, ASIA
 # temporary), as moto.iam.utils.generate_access_key_id_from_account_id makes them too.
@@ -111,11 +112,11 @@ def trusts(role_arn: str, account: str, caller_arn: str, external_id: str | None
 
 def _principals(account: str, caller_arn: str) -> set[str]:
     """What a trust policy's AWS principal may say to name this caller."""
-    names = {"*", account, f"arn:aws:iam::{account}:root", caller_arn}
+    names = {"*", account, arns.root_arn(account, DEFAULT_REGION), caller_arn}
     assumed = _ASSUMED_ARN.fullmatch(caller_arn)
     if assumed is not None:  # a role session is named by its role
         partition, role_account, role = assumed.groups()
-        names.add(f"arn:{partition}:iam::{role_account}:role/{role}")
+        names.add(arns.role_arn(role_account, partition, role))
     return names
 
 

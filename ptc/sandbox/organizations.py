@@ -28,6 +28,10 @@ from moto.organizations.models import (
 )
 
 from ptc.errors import UsageError
+from ptc.sandbox import DEFAULT_REGION
+
+# AWS Organizations has one endpoint, in us-east-1: the sandbox's default region.
+_HOME: Final = DEFAULT_REGION
 
 _PARTITION: Final = "aws"
 # The Organizations API's patterns (OrganizationalUnitId, AccountId).
@@ -85,7 +89,7 @@ def restore(saved: dict[str, dict[str, Any]]) -> None:
 
 
 def _restore(backend: OrganizationsBackend, saved: dict[str, Any]) -> None:
-    backend.create_organization(region="us-east-1", FeatureSet=saved.get("featureSet"))
+    backend.create_organization(region=_HOME, FeatureSet=saved.get("featureSet"))
     org = backend.org
     assert org is not None
     org.id, org.master_account_email = saved["id"], saved["masterAccountEmail"]
@@ -179,7 +183,7 @@ def seed(management_account: str, placements: Iterable[Placement]) -> Outline:
     placements = list(placements)
     backend = organizations_backends[management_account][_PARTITION]
     if backend.org is None:
-        backend.create_organization(region="us-east-1", FeatureSet="ALL")
+        backend.create_organization(region=_HOME, FeatureSet="ALL")
         if placements:  # the root's id is part of every OU id: take it from the first
             root = _OU_ID.fullmatch(placements[0].path[0])
             assert root is not None
