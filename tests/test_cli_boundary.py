@@ -290,7 +290,7 @@ def test_an_interrupted_apply_reports_and_exits_130(
     result = run("apply", *sandbox, "--auto-approve", EXAMPLE, env=env)
 
     assert result.exit_code == 130
-    assert "Interrupted: the changes in flight finished" in result.stdout
+    assert "Interrupted: the calls in flight finished" in result.stdout
 
 
 # -- README's table: every code is documented and produced -------------------------------------

@@ -34,11 +34,9 @@ from ptc.errors import (
 from ptc.render.console import console
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from ptc.aws.clients import Session
-    from ptc.engine.apply import ApplyReport, Outcome, Progress
-    from ptc.plan.changes import AnyChange, Plan
+    from ptc.engine.apply import ApplyReport
+    from ptc.plan.changes import Plan
     from ptc.plan.desired import DesiredState
     from ptc.plan.live import LiveState
     from ptc.plan.values import SecretValues
@@ -341,7 +339,8 @@ def _apply(
     from ptc.aws.gateway import Gateway
     from ptc.engine import workflow
     from ptc.plan import saved
-    from ptc.render.plan import render_plan, render_report
+    from ptc.render.plan import render_plan
+    from ptc.render.report import APPLY, progress_display, render_report
 
     if plan_path is not None:
         the_plan, desired = saved.load(plan_path)
@@ -385,11 +384,11 @@ def _apply(
         gateway,
         desired,
         desired.base_dir,
-        progress=_progress(screen),
+        progress=progress_display(APPLY, screen),
         values=options.values,
     )
     screen.print()
-    render_report(report, screen)
+    render_report(report, APPLY, screen)
     return report
 
 
@@ -407,17 +406,6 @@ def _say_deferred(saved_plan: Plan, completed: Plan) -> None:
         f"The plan was made with --without-secret-values; compared the values of "
         f"{len(saved_plan.not_compared)} secret(s) now: {found}.\n"
     )
-
-
-def _progress(console: Console) -> Progress | None:
-    """One line per finished change on a terminal; quiet in logs (the report follows)."""
-    if not console.is_terminal:
-        return None
-
-    def report_progress(change: AnyChange, outcome: Outcome) -> None:
-        console.print(f"  {outcome}: {change.action} {change.address}", highlight=False)
-
-    return report_progress
 
 
 _EXPORTED = ("rules", "templates", "permissions")

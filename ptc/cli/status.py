@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,11 +29,8 @@ from ptc.errors import (
 from ptc.render.console import console
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from ptc.aws.repositories import RepositoryGateway
-    from ptc.engine.apply import Outcome
-    from ptc.status.backfill import BackfillAction, BackfillReport, Progress
+    from ptc.engine.executor import RunReport
     from ptc.status.models import StatusReport
 
 
@@ -104,8 +101,10 @@ def _show(report: StatusReport, output_format: StatusFormat) -> None:
 
 def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bool) -> int:
     """Plan, show, confirm, apply, report: the exit code."""
-    from ptc.render.status import render_backfill_plan, render_backfill_report
-    from ptc.status.backfill import apply_backfill, plan_backfill
+    from ptc.engine.backfill import apply_backfill
+    from ptc.render.report import BACKFILL, progress_display, render_report
+    from ptc.render.status import render_backfill_plan
+    from ptc.status.backfill import plan_backfill
 
     screen = console()
     plan = plan_backfill(report)
@@ -118,27 +117,16 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
             cancelled="Backfill cancelled.",
             what="backfill",
         )
-    result = apply_backfill(plan, gateway, progress=_progress(screen))
+    result = apply_backfill(plan, gateway, progress=progress_display(BACKFILL, screen))
     screen.print()
-    render_backfill_report(result, screen)
+    render_report(result, BACKFILL, screen)
     return _exit_code(result)
 
 
-def _exit_code(result: BackfillReport) -> int:
+def _exit_code(result: RunReport[Any]) -> int:
     if result.interrupted:
         return EXIT_INTERRUPTED  # the report says what finished before Ctrl-C
     return EXIT_OK if result.ok else EXIT_FAILED
-
-
-def _progress(console: Console) -> Progress | None:
-    """One line per finished write on a terminal; quiet in logs (the report follows)."""
-    if not console.is_terminal:
-        return None
-
-    def report_progress(action: BackfillAction, outcome: Outcome) -> None:
-        console.print(f"  {outcome}: {action.operation} {action.address}", highlight=False)
-
-    return report_progress
 
 
 def register(app: typer.Typer) -> None:

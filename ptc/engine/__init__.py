@@ -1,1 +1,2 @@
-"""Carrying out plans: the executor over independent targets, apply, and the core loop."""
+"""Carrying out plans: the executor over independent targets, apply, backfill's writes, and
+the core loop."""

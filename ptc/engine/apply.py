@@ -11,14 +11,13 @@ construction (it re-plans from live state), so re-running after a failure conver
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 
 from ptc.domain import statements
 from ptc.domain.resources import RuleResource, SecretResource, StatementResource, TemplateResource
-from ptc.engine.executor import Outcome, run_regions, run_steps
+from ptc.engine.executor import Events, Outcome, Result, RunReport, Step, execute
 from ptc.errors import PtcError
 from ptc.plan.changes import AnyChange, Create, Delete, Plan, Replace, Update
 from ptc.plan.ports import LiveWriter
@@ -27,29 +26,15 @@ from ptc.plan.values import FROM_SOURCES, SecretValues
 __all__ = ["ApplyReport", "Outcome", "Progress", "Result", "apply_plan"]
 
 
-@dataclass(frozen=True)
-class Result:
-    change: AnyChange
-    outcome: Outcome
-    error: str | None = None
-
-
 @dataclass
-class ApplyReport:
-    results: list[Result] = field(default_factory=list)
-    interrupted: bool = False
+class ApplyReport(RunReport[AnyChange]):
+    """The executor's report, and what apply's verifying re-read found."""
+
     verified: bool | None = None  # None: verification not run (a failure came first)
     drift: list[str] = field(default_factory=list)  # what still differs after apply
 
-    @property
-    def ok(self) -> bool:
-        return all(r.outcome is Outcome.APPLIED for r in self.results) and not self.interrupted
 
-    def of(self, outcome: Outcome) -> list[Result]:
-        return [r for r in self.results if r.outcome is outcome]
-
-
-Progress = Callable[[AnyChange, Outcome], None]
+Progress = Events[str, AnyChange]  # the target is the region
 # How often apply merges the registry policy again when another writer moves it meanwhile.
 MERGE_ATTEMPTS = 3
 
@@ -57,19 +42,14 @@ MERGE_ATTEMPTS = 3
 class _Region:
     """Applies one region's changes in order; remembers ARNs of secrets it created."""
 
-    def __init__(
-        self, writer: LiveWriter, base_dir: Path, stop: threading.Event, values: SecretValues
-    ) -> None:
+    def __init__(self, writer: LiveWriter, base_dir: Path, values: SecretValues) -> None:
         self.writer = writer
         self.base_dir = base_dir
         self.values = values
-        self.stop = stop
         self.secret_arns: dict[str, str] = {}
 
-    def run(self, changes: Sequence[AnyChange], progress: Progress | None) -> list[Result]:
-        return run_steps(
-            _steps(changes), self.apply_step, PtcError, Result, self.stop, progress, _wave
-        )
+    def do(self, step: Step[AnyChange]) -> None:
+        self.apply_step(step.items)
 
     def apply_step(self, step: Sequence[AnyChange]) -> None:
         if step[0].kind == "statement":
@@ -193,23 +173,21 @@ def _cannot(change: AnyChange) -> PtcError:
     return PtcError(f"ptc cannot apply the {change.action} of {change.address}")
 
 
-def _wave(step: Sequence[AnyChange]) -> int:
-    """Changes the plan puts in one position (see changes._ORDER) do not depend on each
-    other: they touch different names or prefixes. A rule's replace is one step (its
-    delete, then its create), and the deletes that make room under the quota of 50 rules
-    come in the wave before the creates."""
-    return step[0].order[1]
+def _steps(changes: Sequence[AnyChange]) -> list[Step[AnyChange]]:
+    """One step per change, except that a region's statement changes are a single step.
 
-
-def _steps(changes: Sequence[AnyChange]) -> list[list[AnyChange]]:
-    """One step per change, except that a region's statement changes are a single step."""
-    steps: list[list[AnyChange]] = []
+    A step's wave is its change's position in the plan (see changes._ORDER): changes in
+    one position do not depend on each other, since they touch different names or
+    prefixes. A rule's replace is one step (its delete, then its create), and the deletes
+    that make room under the quota of 50 rules come in the wave before the creates.
+    """
+    groups: list[list[AnyChange]] = []
     for change in changes:
-        if change.kind == "statement" and steps and steps[-1][0].kind == "statement":
-            steps[-1].append(change)
+        if change.kind == "statement" and groups and groups[-1][0].kind == "statement":
+            groups[-1].append(change)
         else:
-            steps.append([change])
-    return steps
+            groups.append([change])
+    return [Step(tuple(group), wave=group[0].order[1]) for group in groups]
 
 
 def apply_plan(
@@ -222,16 +200,13 @@ def apply_plan(
     values: SecretValues = FROM_SOURCES,
 ) -> ApplyReport:
     """Make the plan's changes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
-    stop = stop or threading.Event()
-    by_region = [list(changes) for _, changes in groupby(plan.changes, key=lambda c: c.region)]
-    report = ApplyReport()
-    if not by_region:
-        return report
-    report.results = run_regions(
-        by_region,
-        lambda changes: _Region(writer, base_dir, stop, values).run(changes, progress),
-        Result,
-        stop,
+    by_region: dict[str, list[AnyChange]] = {}
+    for change in plan.changes:
+        by_region.setdefault(change.region, []).append(change)
+    run = execute(
+        {region: _steps(changes) for region, changes in by_region.items()},
+        lambda region: _Region(writer, base_dir, values).do,
+        stop=stop,
+        progress=progress,
     )
-    report.interrupted = stop.is_set()
-    return report
+    return ApplyReport(run.results, run.interrupted)

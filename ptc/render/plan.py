@@ -1,17 +1,16 @@
-"""The terminal view of a plan and of an apply report, in Terraform's idiom."""
+"""The terminal view of a plan, in Terraform's idiom (apply's report: render/report.py)."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.text import Text
 
-from ptc.engine.apply import ApplyReport, Outcome
 from ptc.plan.changes import Action, AnyChange, Plan
 from ptc.render import display
 from ptc.render.display import summary_line
 from ptc.render.text import printable
 
-__all__ = ["render_plan", "render_report", "summary_line"]
+__all__ = ["render_plan", "summary_line"]
 
 _STYLES = {
     Action.CREATE: "green",
@@ -65,31 +64,3 @@ def _render_change(change: AnyChange, console: Console) -> None:
                 Text(printable(f"          {line}"), style=_ROW_STYLES.get(line[:1], "dim"))
             )
     console.print("    }\n")
-
-
-def render_report(report: ApplyReport, console: Console) -> None:
-    applied = report.of(Outcome.APPLIED)
-    failed = report.of(Outcome.FAILED)
-    skipped = report.of(Outcome.NOT_ATTEMPTED)
-    rows = [(r, "done    ", "green") for r in applied]
-    rows += [(r, "FAILED  ", "red") for r in failed]
-    rows += [(r, "skipped ", "dim") for r in skipped]
-    for result, label, style in rows:
-        detail = f": {result.error}" if result.error else ""
-        line = f"  {label} {result.change.action} {result.change.address}{detail}"
-        console.print(Text(printable(line), style=style))
-    if report.interrupted:
-        console.print("Interrupted: the changes in flight finished; nothing more was attempted.")
-    console.print(
-        f"Apply {'complete' if report.ok else 'incomplete'}: {len(applied)} applied, "
-        f"{len(failed)} failed, {len(skipped)} not attempted.",
-        highlight=False,
-    )
-    if report.verified is True:
-        console.print("Verified: a fresh read of the live state matches the file.")
-    elif report.verified is False:
-        console.print("Verification FAILED: after apply, these still differ from the file:")
-        for line in report.drift:
-            console.print(Text(printable(f"  {line}")), highlight=False)
-    if failed or skipped:
-        console.print("Run apply again to finish: it plans from the live state and converges.")

@@ -1,5 +1,5 @@
-"""The terminal view of status, of a backfill plan and of its report (as render/plan.py does
-for plans): printed to the console the CLI passes in.
+"""The terminal view of status and of a backfill plan (as render/plan.py does for plans; the
+report: render/report.py): printed to the console the CLI passes in.
 
 The status table is a rich Table when it is small and on a terminal; a large one, or any
 one in a log, is laid out in plain columns here, in milliseconds instead of seconds.
@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ptc.engine.apply import Outcome
 from ptc.render.text import printable
-from ptc.status.backfill import BackfillAction, BackfillPlan, BackfillReport
+from ptc.status.backfill import BackfillAction, BackfillPlan
 from ptc.status.models import RepositoryStatus, StatusReport
 
 if TYPE_CHECKING:
@@ -179,28 +178,3 @@ def backfill_line(plan: BackfillPlan) -> str:
         return "Nothing to backfill."
     changes = _count(len(plan.actions), "change", "changes")
     return f"Backfill: {changes} to {_count(plan.repositories, 'repository', 'repositories')}."
-
-
-def render_backfill_report(report: BackfillReport, console: Console) -> None:
-    labels = {
-        Outcome.APPLIED: ("done    ", "green"),
-        Outcome.FAILED: ("FAILED  ", "red"),
-        Outcome.NOT_ATTEMPTED: ("skipped ", "dim"),
-    }
-    for outcome, (label, style) in labels.items():
-        for result in report.of(outcome):
-            detail = f": {result.error}" if result.error else ""
-            line = f"  {label} {result.action.operation} {result.action.address}{detail}"
-            console.print(Text(line, style=style))
-    if report.interrupted:
-        console.print("Interrupted: the calls in flight finished; nothing more was attempted.")
-    applied, failed, skipped = (len(report.of(o)) for o in labels)
-    console.print(
-        f"Backfill {'complete' if report.ok else 'incomplete'}: {applied} applied, "
-        f"{failed} failed, {skipped} not attempted.",
-        highlight=False,
-    )
-    if failed or skipped:
-        console.print(
-            "Run 'ptc status --backfill' again to finish: it reads the live state and converges."
-        )

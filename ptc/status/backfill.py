@@ -4,21 +4,17 @@ The plan holds one API call per fixable setting of each drifted repository: the 
 lifecycle policy (PutLifecyclePolicy), its repository policy (SetRepositoryPolicy) and its
 missing or different tags (TagResource, which adds and overwrites but never removes).
 Nothing is ever deleted, and tag mutability and encryption are left alone: they are in the
-plan's `report_only` list. Regions run in parallel; a region stops at its first failure;
-every action ends up applied, failed or not attempted. A re-run reads the live state again
-and plans only what is still missing, so it converges.
+plan's `report_only` list. The writes run on the engine's executor (ptc.engine.backfill):
+regions in parallel, a region stopping at its first failure, every action ending up
+applied, failed or not attempted. A re-run reads the live state again and plans only what
+is still missing, so it converges.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from itertools import groupby
-from typing import Any, Final, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
-from ptc.engine.executor import Outcome, run_regions, run_steps
-from ptc.errors import PtcError
 from ptc.status.models import Drift, RepositoryStatus, StatusReport
 
 Setting = Literal["lifecycle_policy", "repository_policy", "resource_tags"]
@@ -103,81 +99,3 @@ def _action(status: RepositoryStatus, drift: Drift) -> BackfillAction:
         assert drift.setting == "resource_tags", drift.setting
         setting = "resource_tags"
     return BackfillAction(facts.region, facts.name, facts.arn, setting, drift.expected)
-
-
-class BackfillWriter(Protocol):
-    """The writes backfill needs; ptc.aws.repositories.RepositoryGateway implements them."""
-
-    def put_lifecycle_policy(self, region: str, repository: str, text: str) -> None: ...
-    def set_repository_policy(self, region: str, repository: str, text: str) -> None: ...
-    def tag_resource(self, region: str, arn: str, tags: dict[str, str]) -> None: ...
-
-
-@dataclass(frozen=True)
-class BackfillResult:
-    action: BackfillAction
-    outcome: Outcome
-    error: str | None = None
-
-
-@dataclass
-class BackfillReport:
-    results: list[BackfillResult] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.interrupted and all(r.outcome is Outcome.APPLIED for r in self.results)
-
-    def of(self, outcome: Outcome) -> list[BackfillResult]:
-        return [r for r in self.results if r.outcome is outcome]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "interrupted": self.interrupted,
-            "results": [
-                {"address": r.action.address, "outcome": str(r.outcome), "error": r.error}
-                for r in self.results
-            ],
-        }
-
-
-Progress = Callable[[BackfillAction, Outcome], None]
-
-
-def write(writer: BackfillWriter, action: BackfillAction) -> None:
-    """The one API call an action stands for."""
-    if action.setting == "lifecycle_policy":
-        writer.put_lifecycle_policy(action.region, action.repository, action.value)
-    elif action.setting == "repository_policy":
-        writer.set_repository_policy(action.region, action.repository, action.value)
-    else:
-        writer.tag_resource(action.region, action.arn, action.value)
-
-
-def apply_backfill(
-    plan: BackfillPlan,
-    writer: BackfillWriter,
-    *,
-    stop: threading.Event | None = None,
-    progress: Progress | None = None,
-) -> BackfillReport:
-    """Make the plan's writes. Set `stop` (e.g. on Ctrl-C) to finish after the current calls."""
-    stop = stop or threading.Event()
-    by_region = [list(group) for _, group in groupby(plan.actions, key=lambda a: a.region)]
-    report = BackfillReport()
-    if not by_region:
-        return report
-
-    def region(actions: Sequence[BackfillAction]) -> list[BackfillResult]:
-        steps = [[action] for action in actions]  # one call each
-
-        def do(step: Sequence[BackfillAction]) -> None:
-            write(writer, step[0])
-
-        return run_steps(steps, do, PtcError, BackfillResult, stop, progress)
-
-    report.results = run_regions(by_region, region, BackfillResult, stop)
-    report.interrupted = stop.is_set()
-    return report

@@ -5,7 +5,6 @@ A recording writer stands in for AWS: the calls, in order, are the whole behavio
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +95,7 @@ def test_each_change_makes_its_calls_in_apply_order(monkeypatch: pytest.MonkeyPa
 
 
 def _region() -> _Region:
-    return _Region(RecordingWriter(), Path("."), threading.Event(), FROM_SOURCES)
+    return _Region(RecordingWriter(), Path("."), FROM_SOURCES)
 
 
 STATEMENT = StatementResource(region=R, sid="S", principals=("*",), actions=("ecr:X",))

@@ -261,7 +261,7 @@ def test_a_failing_write_stops_the_region_and_is_reported(tmp_path: Path) -> Non
         workflow.plan_desired(desired, fake).plan, fake, desired, desired.base_dir
     )
 
-    assert [(str(r.change.address), r.outcome, r.error) for r in report.results] == [
+    assert [(str(r.item.address), r.outcome, r.error) for r in report.results] == [
         (f"{REGION}/secret/{DOCKER}", Outcome.APPLIED, None),
         (f"{REGION}/template/docker-hub", Outcome.FAILED, "throttled"),
         (f"{REGION}/rule/docker-hub", Outcome.NOT_ATTEMPTED, None),

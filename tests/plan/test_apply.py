@@ -16,6 +16,7 @@ from ptc.config.models import Safety
 from ptc.engine import executor as regions
 from ptc.engine import workflow
 from ptc.engine.apply import ApplyReport, Outcome
+from ptc.engine.executor import Finished
 from ptc.errors import InputError, UnsafePlanError
 from ptc.plan import saved
 from ptc.plan.changes import Action, AnyChange
@@ -329,9 +330,7 @@ def test_a_failing_call_stops_cleanly_and_a_rerun_converges(
         assert _waves(faults.log.operations()) == _waves(_made_calls(index))
         if index < len(PLAN_READS) + len(WRITES):
             failed = CHANGE_OF_WRITE[index - len(PLAN_READS)]
-            outcomes = [
-                (f"{r.change.action} {r.change.address}", r.outcome) for r in report.results
-            ]
+            outcomes = [(f"{r.item.action} {r.item.address}", r.outcome) for r in report.results]
             assert outcomes == (
                 [(c, Outcome.APPLIED) for c in CHANGES[:failed]]
                 + [(CHANGES[failed], Outcome.FAILED)]
@@ -360,7 +359,7 @@ BODY_CASES = [
 def _intact(report: ApplyReport) -> None:
     """Every change has one outcome, in plan order: applied, then at most one failure, then
     not attempted; the failure is one line without the secret value."""
-    assert [f"{r.change.action} {r.change.address}" for r in report.results] == CHANGES
+    assert [f"{r.item.action} {r.item.address}" for r in report.results] == CHANGES
     outcomes = [r.outcome for r in report.results]
     applied = outcomes.count(Outcome.APPLIED)
     failed = outcomes.count(Outcome.FAILED)
@@ -455,7 +454,7 @@ def test_stop_after_the_first_change_leaves_the_rest_not_attempted(
     desired = planned.desired
     stop = threading.Event()
 
-    def progress(change: AnyChange, outcome: Outcome) -> None:
+    def progress(event: Finished[str, AnyChange]) -> None:
         stop.set()
 
     report = workflow.apply(
@@ -484,7 +483,7 @@ def test_ctrl_c_during_apply_finishes_the_call_in_flight_and_reports(
     main = threading.main_thread().ident
     assert main is not None and threading.current_thread().ident == main
 
-    def progress(change: AnyChange, outcome: Outcome) -> None:
+    def progress(event: Finished[str, AnyChange]) -> None:
         if not stop.is_set():
             # A real SIGINT to the main thread, which waits for the region's worker.
             signal.pthread_kill(main, signal.SIGINT)
@@ -534,7 +533,7 @@ def test_ctrl_c_while_regions_start_attempts_nothing(
     except KeyboardInterrupt:  # not caught by apply: fail this test, not the whole session
         pytest.fail("Ctrl-C escaped apply instead of stopping it")
     assert report.interrupted and report.verified is None
-    assert [r.change for r in report.results] == list(planned.plan.changes)
+    assert [r.item for r in report.results] == list(planned.plan.changes)
     assert {r.outcome for r in report.results} == {Outcome.NOT_ATTEMPTED}
     assert log.calls == []
 

@@ -41,7 +41,7 @@ def test_a_regions_independent_changes_are_in_flight_together(
         client.meta.events.register("before-call", together)
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
     assert [r.outcome for r in report.results] == [Outcome.APPLIED] * RULES
-    assert [r.change.key for r in report.results] == [f"quay-{n}" for n in range(RULES)]
+    assert [r.item.key for r in report.results] == [f"quay-{n}" for n in range(RULES)]
     assert report.verified is True and not barrier.broken
 
 
@@ -83,7 +83,7 @@ def test_a_failure_lets_its_wave_finish_and_starts_no_later_wave(
 
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
 
-    outcomes = {f"{r.change.kind}/{r.change.key}": r.outcome for r in report.results}
+    outcomes = {f"{r.item.kind}/{r.item.key}": r.outcome for r in report.results}
     assert list(outcomes) == [
         "secret/ecr-pullthroughcache/hub",
         "template/hub",

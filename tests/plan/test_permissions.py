@@ -169,7 +169,7 @@ def test_all_statement_changes_of_a_region_are_one_read_and_one_write(
 
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
 
-    assert [(r.change.key, r.outcome) for r in report.results if r.change.kind == "statement"] == [
+    assert [(r.item.key, r.outcome) for r in report.results if r.item.kind == "statement"] == [
         ("OldAccess", Outcome.APPLIED),
         ("PullThroughCacheFromCI", Outcome.APPLIED),
         ("PullThroughCacheFromDeploy", Outcome.APPLIED),
@@ -218,7 +218,7 @@ def test_a_failed_write_fails_every_statement_change_and_skips_the_rest(
 
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
 
-    assert [(f"{r.change.action} {r.change.address}", r.outcome) for r in report.results] == [
+    assert [(f"{r.item.action} {r.item.address}", r.outcome) for r in report.results] == [
         ("create us-east-1/statement/PullThroughCacheFromCI", Outcome.FAILED),
         ("create us-east-1/rule/docker-hub", Outcome.NOT_ATTEMPTED),
         ("create us-east-1/rule/quay", Outcome.NOT_ATTEMPTED),

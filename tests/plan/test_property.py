@@ -303,7 +303,7 @@ def test_apply_then_plan_shows_no_changes(
     gw = gateway(session, desired.regions)
     planned = workflow.plan_desired(desired, gw)
     report = workflow.apply(planned.plan, gw, desired, desired.base_dir)
-    assert report.ok, [(r.change.address, r.error) for r in report.results if r.error]
+    assert report.ok, [(r.item.address, r.error) for r in report.results if r.error]
     assert report.verified is True, report.drift
 
     again = workflow.plan_desired(workflow.load_desired(path), gateway(session, [REGION])).plan

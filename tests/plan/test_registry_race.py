@@ -56,7 +56,7 @@ def _apply(session: boto3.Session, path: Path, other_writer: Callable[[str], Non
 
 
 def _statement_outcomes(report: ApplyReport) -> list[tuple[str, Outcome]]:
-    return [(r.change.key, r.outcome) for r in report.results if r.change.kind == "statement"]
+    return [(r.item.key, r.outcome) for r in report.results if r.item.kind == "statement"]
 
 
 def test_a_statement_written_between_ptc_read_and_write_survives(
@@ -121,14 +121,14 @@ def test_a_merge_that_cannot_be_guaranteed_fails_loudly(
 
     assert not report.ok
     assert _statement_outcomes(report) == [("PullThroughCacheFromCI", Outcome.FAILED)]
-    failed = next(r for r in report.results if r.change.kind == "statement")
+    failed = next(r for r in report.results if r.item.kind == "statement")
     assert failed.error == (
         "registry policy in us-east-1: another writer kept changing it while ptc merged its "
         f"statements ({MERGE_ATTEMPTS} attempts); ptc cannot guarantee that its own and the "
         "other statements are all there: check the policy, then apply again"
     )
     # Rules come after the failed statement step and were not attempted.
-    assert {r.outcome for r in report.results if r.change.kind == "rule"} == {Outcome.NOT_ATTEMPTED}
+    assert {r.outcome for r in report.results if r.item.kind == "rule"} == {Outcome.NOT_ATTEMPTED}
 
 
 def test_a_quiet_registry_costs_one_more_read_before_and_one_after(

@@ -12,7 +12,8 @@ from ptc.aws.errors import AwsError
 from ptc.domain.json_documents import canonical_json
 from ptc.domain.resources import RuleResource, TemplateResource
 from ptc.engine.apply import Outcome
-from ptc.status.backfill import BackfillAction, apply_backfill, plan_backfill
+from ptc.engine.backfill import apply_backfill
+from ptc.status.backfill import BackfillAction, plan_backfill
 from ptc.status.drift import build_report, repository_drift
 from ptc.status.match import RegionScope, longest_prefix, region_scopes, template_for
 from ptc.status.models import RepositoryFacts, StatusReport
@@ -282,7 +283,7 @@ def test_a_failure_stops_its_region_only_and_every_action_gets_an_outcome() -> N
     plan = plan_backfill(_drifted_report())
     writer = FakeWriter({"us-east-1/hub/bad/lifecycle_policy"})
     report = apply_backfill(plan, writer)
-    outcomes = {r.action.address: (r.outcome, r.error) for r in report.results}
+    outcomes = {r.item.address: (r.outcome, r.error) for r in report.results}
     assert outcomes == {
         "us-east-1/hub/bad/lifecycle_policy": (
             Outcome.FAILED,

@@ -15,9 +15,10 @@ from ptc.domain.account import AccountMismatch
 from ptc.domain.json_documents import canonical_json
 from ptc.engine import workflow
 from ptc.engine.apply import Outcome
+from ptc.engine.backfill import apply_backfill
 from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull
-from ptc.status.backfill import apply_backfill, plan_backfill
+from ptc.status.backfill import plan_backfill
 from ptc.status.compute import read_status
 from tests.status.conftest import (
     CHANGED,
@@ -171,18 +172,29 @@ def test_a_failure_mid_backfill_is_reported_and_a_rerun_converges(
     report, gateway = status_of(session, path)
     fail_call(gateway, "SetRepositoryPolicy", "quay/prometheus/node-exporter")
     result = apply_backfill(plan_backfill(report), gateway)
-    outcomes = {r.action.address: r.outcome for r in result.results}
-    assert outcomes == {
-        "us-east-1/quay/coreos/etcd/lifecycle_policy": Outcome.APPLIED,
-        "us-east-1/quay/coreos/etcd/repository_policy": Outcome.APPLIED,
-        "us-east-1/quay/coreos/etcd/resource_tags": Outcome.APPLIED,
-        "us-east-1/quay/prometheus/node-exporter/lifecycle_policy": Outcome.APPLIED,
-        "us-east-1/quay/prometheus/node-exporter/repository_policy": Outcome.FAILED,
-        "us-east-1/quay/prometheus/node-exporter/resource_tags": Outcome.NOT_ATTEMPTED,
+    outcomes = {r.item.address: r.outcome for r in result.results}
+    etcd = "us-east-1/quay/coreos/etcd"
+    # The plan's order, whatever the order of the calls.
+    assert list(outcomes) == [
+        *(f"{etcd}/{s}" for s in ("lifecycle_policy", "repository_policy", "resource_tags")),
+        "us-east-1/quay/prometheus/node-exporter/lifecycle_policy",
+        "us-east-1/quay/prometheus/node-exporter/repository_policy",
+        "us-east-1/quay/prometheus/node-exporter/resource_tags",
+        "eu-west-1/quay/coreos/etcd/lifecycle_policy",
+        "eu-west-1/quay/coreos/etcd/resource_tags",
+    ]
+    assert list(outcomes.values())[3:] == [
+        Outcome.APPLIED,
+        Outcome.FAILED,
+        Outcome.NOT_ATTEMPTED,
         # Another region carries on.
-        "eu-west-1/quay/coreos/etcd/lifecycle_policy": Outcome.APPLIED,
-        "eu-west-1/quay/coreos/etcd/resource_tags": Outcome.APPLIED,
-    }
+        Outcome.APPLIED,
+        Outcome.APPLIED,
+    ]
+    # etcd is written alongside: what had started when node-exporter failed finished, in
+    # its order; the rest was not attempted.
+    applied = [o for o in list(outcomes.values())[:3] if o is Outcome.APPLIED]
+    assert list(outcomes.values())[:3] == applied + [Outcome.NOT_ATTEMPTED] * (3 - len(applied))
     (failed,) = result.of(Outcome.FAILED)
     assert failed.error == "SetRepositoryPolicy in us-east-1: access denied: not allowed"
     assert not result.ok
@@ -190,8 +202,7 @@ def test_a_failure_mid_backfill_is_reported_and_a_rerun_converges(
     second, gateway = status_of(session, path)
     plan = plan_backfill(second)
     assert [a.address for a in plan.actions] == [
-        "us-east-1/quay/prometheus/node-exporter/repository_policy",
-        "us-east-1/quay/prometheus/node-exporter/resource_tags",
+        address for address, outcome in outcomes.items() if outcome is not Outcome.APPLIED
     ]
     assert apply_backfill(plan, gateway).ok
     third, _ = status_of(session, path)
