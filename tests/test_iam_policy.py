@@ -593,7 +593,7 @@ def test_an_invalid_file_is_a_message_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_iam_policy_does_not_import_boto3(tmp_path: Path) -> None:
-    from tests.test_cli_validate import _imported_modules
+    from tests.cli.test_validate import _imported_modules
 
     exit_code, modules = _imported_modules("iam-policy", "examples/rules.yaml", "--for", "apply")
 

@@ -60,7 +60,7 @@ def _cli(*args: str | Path) -> str:
 
 
 def _sandbox_documents(tmp_path: Path) -> list[dict[str, Any]]:
-    from tests.test_cli_plan import FILE
+    from tests.cli.test_plan import FILE
 
     rules = tmp_path / "rules.yaml"
     saved = tmp_path / "plan.json"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_validate import EXAMPLE, _imported_modules
+from tests.cli.test_validate import EXAMPLE, _imported_modules
 
 ROOT = Path(__file__).parents[2]
 CORE = (

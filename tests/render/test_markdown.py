@@ -136,7 +136,7 @@ def _run(*args: str | Path) -> Result:
 
 @pytest.fixture
 def planned(tmp_path: Path) -> tuple[Path, list[str]]:
-    from tests.test_cli_plan import FILE
+    from tests.cli.test_plan import FILE
 
     rules = tmp_path / "rules.yaml"
     rules.write_text(FILE, encoding="utf-8")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_plan import FILE, run
 from tests.conftest import DiskFull
-from tests.test_cli_plan import FILE, run
 
 OLD = "old content\n"
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 from ptc.checks.registry import ALL_CHECKS, id_ranges
 from ptc.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "rules.yaml")
 ENV = {"COLUMNS": "120", "TERMINAL_WIDTH": "120"}
 # Checks are added over time: the messages name whatever IDs there are.

@@ -17,7 +17,7 @@ from ptc import errors
 from ptc.cli import app
 from ptc.engine.apply import ApplyReport
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "rules.yaml")
 ENV = {"COLUMNS": "120", "TERMINAL_WIDTH": "120", "PTC_DEBUG": None}
 BOX = re.compile("[\u2500-\u257f]")  # rich's panel borders
@@ -318,7 +318,7 @@ def test_readme_documents_exactly_the_codes_ptc_uses() -> None:
     ],
 )
 def test_each_documented_code_is_produced(code: int, args: list[str]) -> None:
-    # 2 (changes, drift) and 130 (Ctrl-C) are produced above and in tests/test_cli_plan.py.
+    # 2 (changes, drift) and 130 (Ctrl-C) are produced above and in tests/cli/test_plan.py.
     assert run(*args).exit_code == code
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ptc.sandbox.pull import PullError, parse_image
-from tests.test_cli_plan import run
+from tests.cli.test_plan import run
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "rules.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "rules.yaml"
 
 
 @pytest.mark.parametrize("account", ["abc", "12345678901", "1234567890123", "12345678901a"])

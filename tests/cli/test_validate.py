@@ -17,7 +17,7 @@ from ptc.checks.registry import ALL_CHECKS
 from ptc.cli import app
 from ptc.render.findings import checks_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = "examples/rules.yaml"
 HEAD = "version: 1\nregions: [us-east-1]\n"
 ERRORS = HEAD + "rules:\n  - prefix: Quay\n    upstream: quay.io\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_plan import ENV, FILE, run
+from tests.cli.test_plan import ENV, FILE, run
 
 STS_ANSWER = (
     b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
