@@ -9,6 +9,7 @@ import errno
 import io
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,3 +124,17 @@ def device(tmp_path: Path) -> Path:
     except (PermissionError, AttributeError):
         pytest.skip("creating a device node needs root (CAP_MKNOD)")
     return node
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> list[str]:
+    """The CLI options of an embedded sandbox whose state is this test's own."""
+    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
+
+
+@pytest.fixture
+def by_hand(tmp_path: Path) -> Callable[[], AbstractContextManager[SandboxInfo]]:
+    """`with by_hand() as aws:` the `sandbox` fixture's sandbox, to change with boto3."""
+    from ptc.sandbox.embedded import running
+
+    return lambda: running(tmp_path / "s.json")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from ptc.checks.online import (
     RuleVerdict,
@@ -20,29 +20,14 @@ from ptc.checks.online import (
     online_problems,
 )
 from ptc.checks.runner import validate_text
-from ptc.cli import app
 from ptc.errors import PtcError
-from ptc.sandbox.embedded import SandboxInfo, running
+from ptc.sandbox.embedded import SandboxInfo
+from tests.support import ACCOUNT, DOCKER, TWO_RULES, run
 
-ACCOUNT = "123456789012"
-SECRET = "ecr-pullthroughcache/docker-hub"
+SECRET = DOCKER
 SENTINEL = "s3cr3t-sentinel-value"  # must never be printed
-FILE = f"""\
-version: 1
-account: "{ACCOUNT}"
-regions: [us-east-1, eu-west-1]
-rules:
-  - prefix: docker-hub
-    upstream: registry-1.docker.io
-    credentials: {SECRET}
-  - prefix: quay
-    upstream: quay.io
-secrets:
-  - name: {SECRET}
-    username: {{env: DOCKERHUB_USERNAME}}
-    access_token: {{env: DOCKERHUB_TOKEN}}
-"""
-ENV = {"COLUMNS": "120", "DOCKERHUB_USERNAME": "octocat", "DOCKERHUB_TOKEN": SENTINEL}
+FILE = TWO_RULES
+SENTINEL_ENV = {"DOCKERHUB_TOKEN": SENTINEL}
 
 
 # -- the checks over a fake probe -----------------------------------------------------------
@@ -185,9 +170,7 @@ def test_judge_secret(text: str | None, expected: SecretVerdict) -> None:
 
 
 def _run(*args: str | Path) -> Result:
-    result = CliRunner().invoke(app, [str(a) for a in args], env=ENV)
-    assert isinstance(result.exception, SystemExit | None), result.exception
-    return result
+    return run(*args, env=SENTINEL_ENV)
 
 
 @pytest.fixture
@@ -195,16 +178,6 @@ def rules(tmp_path: Path) -> Path:
     path = tmp_path / "rules.yaml"
     path.write_text(FILE, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
-
-
-@pytest.fixture
-def by_hand(tmp_path: Path) -> Callable[[], AbstractContextManager[SandboxInfo]]:
-    return lambda: running(tmp_path / "s.json")
 
 
 def test_before_apply_each_rule_and_secret_is_a_finding(rules: Path, sandbox: list[str]) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_plan import ENV, FILE, run
+from tests.cli.test_plan import FILE
+from tests.support import ENV, run
 
 STS_ANSWER = (
     b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'

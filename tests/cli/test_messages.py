@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ptc.sandbox.pull import PullError, parse_image
-from tests.cli.test_plan import run
+from tests.support import run
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "rules.yaml"
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_plan import FILE, run
+from tests.cli.test_plan import FILE
 from tests.conftest import DiskFull
+from tests.support import run
 
 OLD = "old content\n"
 

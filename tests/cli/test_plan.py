@@ -16,35 +16,13 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
 
-from ptc.cli import app
-from ptc.sandbox.embedded import SandboxInfo, running
+from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.server import RunningServer
 from tests.sandbox.conftest import BACKDATED, backdate_secrets
+from tests.support import ACCOUNT, DOCKER, TWO_RULES, run
 
-ACCOUNT = "123456789012"
-DOCKER = "ecr-pullthroughcache/docker-hub"
-ENV = {
-    "COLUMNS": "120",
-    "TERMINAL_WIDTH": "120",
-    "DOCKERHUB_USERNAME": "octocat",
-    "DOCKERHUB_TOKEN": "dckr_pat_test",
-}
-FILE = f"""\
-version: 1
-account: "{ACCOUNT}"
-regions: [us-east-1, eu-west-1]
-rules:
-  - prefix: docker-hub
-    upstream: registry-1.docker.io
-    credentials: {DOCKER}
-  - prefix: quay
-    upstream: quay.io
-secrets:
-  - name: {DOCKER}
-    username: {{env: DOCKERHUB_USERNAME}}
-    access_token: {{env: DOCKERHUB_TOKEN}}
+FILE = TWO_RULES + """\
 templates:
   - prefix: docker-hub
     applied_for: [PULL_THROUGH_CACHE]
@@ -58,30 +36,11 @@ NOT_A_TTY = (
 )
 
 
-def run(*args: str | Path, env: dict[str, str | None] | None = None, **kwargs: Any) -> Result:
-    result = CliRunner().invoke(app, [str(a) for a in args], env={**ENV, **(env or {})}, **kwargs)
-    # Whatever happened, it ended in an exit code, not in an exception.
-    assert isinstance(result.exception, SystemExit | None), result.exception
-    assert "Traceback" not in result.output
-    return result
-
-
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
     path = tmp_path / "rules.yaml"
     path.write_text(FILE, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
-
-
-@pytest.fixture
-def by_hand(tmp_path: Path) -> Callable[[], AbstractContextManager[SandboxInfo]]:
-    """`with by_hand() as aws:` this test's sandbox, to change with boto3; saved on exit."""
-    return lambda: running(tmp_path / "s.json")
 
 
 def _applied(rules: Path, sandbox: list[str]) -> None:

@@ -15,42 +15,12 @@ from typing import Any
 
 import boto3
 import pytest
-from typer.testing import CliRunner, Result
 
-from ptc.cli import app
 from ptc.sandbox.embedded import SandboxInfo
+from tests.support import DOCKER, TWO_RULES, run
 
-ACCOUNT = "123456789012"
-DOCKER = "ecr-pullthroughcache/docker-hub"
-ENV = {
-    "COLUMNS": "120",
-    "TERMINAL_WIDTH": "120",
-    "DOCKERHUB_USERNAME": "octocat",
-    "DOCKERHUB_TOKEN": "dckr_pat_test",
-}
-FILE = f"""\
-version: 1
-account: "{ACCOUNT}"
-regions: [us-east-1, eu-west-1]
-rules:
-  - prefix: docker-hub
-    upstream: registry-1.docker.io
-    credentials: {DOCKER}
-  - prefix: quay
-    upstream: quay.io
-secrets:
-  - name: {DOCKER}
-    username: {{env: DOCKERHUB_USERNAME}}
-    access_token: {{env: DOCKERHUB_TOKEN}}
-"""
+FILE = TWO_RULES
 LIVE_VALUE = {"username": "octocat", "accessToken": "dckr_pat_test"}
-
-
-def run(*args: str | Path, env: dict[str, str | None] | None = None, **kwargs: Any) -> Result:
-    result = CliRunner().invoke(app, [str(a) for a in args], env={**ENV, **(env or {})}, **kwargs)
-    assert isinstance(result.exception, SystemExit | None), result.exception
-    assert "Traceback" not in result.output
-    return result
 
 
 @pytest.fixture
@@ -58,11 +28,6 @@ def rules(tmp_path: Path) -> Path:
     path = tmp_path / "rules.yaml"
     path.write_text(FILE, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
 
 
 def _live_secret(region: str = "us-east-1") -> Any:

@@ -18,8 +18,8 @@ from ptc.plan import saved
 from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState
 from ptc.render.markdown import render_markdown
-from tests.cli.test_plan import run
 from tests.plan.test_diff import desired, live, plan_of, rule, template
+from tests.support import run
 
 HOSTILE = "clear\x1b[2J rtl\u202etxt nul\x00 end"
 SHOWN = "clear\\x1b[2J rtl\\u202etxt nul\\x00 end"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ptc.render.text import printable
-from tests.cli.test_plan import run
+from tests.support import run
 
 HOSTILE = "a\x1b[2Jb\u202ec\x00d\u2066e\x07f"
 SHOWN = "a\\x1b[2Jb\\u202ec\\x00d\\u2066e\\x07f"
