@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
 
-from ptc.cli import app
 from ptc.sandbox.embedded import running
+from tests.support import ACCOUNT, run
 
-ACCOUNT = "123456789012"
 ORG = "o-a1b2c3d4e5"
 OU = f"{ORG}/r-ab12/ou-ab12-11111111/*"
 FILE = f"""\
@@ -37,22 +35,11 @@ permissions:
 NO_CHANGES = "No changes. The live state matches the file."
 
 
-def run(*args: str | Path) -> Result:
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "120"})
-    assert isinstance(result.exception, SystemExit | None), result.exception
-    return result
-
-
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
     path = tmp_path / "rules.yaml"
     path.write_text(FILE, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
 
 
 def test_apply_then_plan_is_clean_and_export_gives_the_entries_back(

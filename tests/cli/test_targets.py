@@ -8,10 +8,10 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from ptc.cli import app
 from ptc.errors import EXIT_USAGE
+from tests import support
 
 ENV = {"COLUMNS": "200", "TERMINAL_WIDTH": "200"}
 FILE = """\
@@ -25,9 +25,7 @@ regions: [us-east-1, eu-west-1]
 
 
 def run(*args: str | Path) -> Result:
-    result = CliRunner().invoke(app, [str(a) for a in args], env=ENV)
-    assert isinstance(result.exception, SystemExit | None), result.exception
-    return result
+    return support.run(*args, env=ENV)
 
 
 @pytest.fixture
