@@ -90,9 +90,18 @@ def repository_prefix(resource: str, region: str, account: str) -> str | None:
 # -- Secrets Manager -------------------------------------------------------------------------
 
 
+_RANDOM_SUFFIX: Final = "-xxxxxx"
+
+
 def secret_arn(region: str, account: str, name: str) -> str:
     """A secret's ARN as far as the name tells: Secrets Manager appends '-' and 6 characters."""
     return str(in_region("secretsmanager", region, account, _SECRET + name))
+
+
+def partial_secret_arn(full_arn: str) -> str:
+    """A secret's full ARN without the '-' and 6 characters Secrets Manager appended: the
+    partial ARN that AWS accepts for the secret as well (and ECR rules may hold)."""
+    return full_arn[: -len(_RANDOM_SUFFIX)]
 
 
 def secret_name(arn: str) -> str | None:

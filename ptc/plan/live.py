@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from ptc.domain import arns
 from ptc.domain.resources import (
     RuleResource,
     SecretResource,
@@ -28,7 +29,7 @@ class SecretIndex:
     def name_of(self, arn: str) -> str | None:
         """The secret a full or partial ARN refers to, if it exists."""
         for name, full in self.arn_by_name.items():
-            if arn == full or arn == full.rsplit("-", 1)[0] and arn.endswith(f"secret:{name}"):
+            if arn in (full, arns.partial_secret_arn(full)):
                 return name
         return None
 

@@ -111,8 +111,7 @@ def _key_enabled(account: str, region: str, key: str) -> bool:
 def _matches(secret: FakeSecret, arn: str) -> bool:
     if secret.arn == arn:
         return True
-    # A partial ARN is the full one without Secrets Manager's "-xxxxxx" suffix.
-    return not strict.FULL_SECRET_ARN_ONLY and secret.arn[: -len("-xxxxxx")] == arn
+    return not strict.FULL_SECRET_ARN_ONLY and arns.partial_secret_arn(secret.arn) == arn
 
 
 class _EmulatorError(ServiceException):

@@ -158,3 +158,9 @@ def test_no_module_but_arns_builds_an_arn() -> None:
     }
 
     assert builders == set()
+
+
+def test_a_partial_secret_arn_lacks_the_random_suffix() -> None:
+    full = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/hub-AbC123"
+    partial = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/hub"
+    assert arns.partial_secret_arn(full) == partial
