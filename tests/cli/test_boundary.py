@@ -40,11 +40,6 @@ def _one_error_line(result: Result) -> str:
     return result.stderr
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
-
-
 # -- usage errors: 64, never 0 or 2 ------------------------------------------------------------
 
 

@@ -31,11 +31,6 @@ def run(*args: str | Path, env: dict[str, str | None] | None = None, **kw: Any) 
     return result
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
-
-
 def _options(command: _click.Command, path: str = "ptc") -> list[tuple[str, TyperOption]]:
     found = [(path, p) for p in command.params if isinstance(p, TyperOption)]
     for name, sub in getattr(command, "commands", {}).items():

@@ -35,11 +35,6 @@ def run(*args: str | Path, **kwargs: Any) -> Result:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> list[str]:
-    return ["--sandbox", "--sandbox-state", str(tmp_path / "s.json")]
-
-
-@pytest.fixture
 def changed(tmp_path: Path, sandbox: list[str]) -> Path:
     """The ORIGINAL file applied and PULLS made, with `ptc`; returns the CHANGED file."""
     applied = run("apply", *sandbox, "--auto-approve", write(tmp_path, ORIGINAL, "original.yaml"))
