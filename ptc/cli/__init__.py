@@ -13,6 +13,7 @@ import typer
 from ptc import __version__
 from ptc.cli import (
     boundary,
+    export,
     iam,
     plan,
     rewrite,
@@ -63,7 +64,7 @@ def _root(
     boundary.set_debug(debug)
 
 
-for module in (validate, plan, targets, show, status, rewrite, iam, sandbox, terraform):
+for module in (validate, plan, export, targets, show, status, rewrite, iam, sandbox, terraform):
     module.register(app)
 
 
