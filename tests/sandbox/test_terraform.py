@@ -8,60 +8,26 @@ takes seconds per command, so the steps are as few as that proof needs.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ptc.sandbox.embedded import dummy_environment
+from .terraform_harness import HEADER, REQUIRES_TERRAFORM, Terraform, Variables, provider
 
-MIRROR = Path("/opt/tf-plugins")
-PROVIDER = MIRROR / "registry.terraform.io/hashicorp/aws/5.100.0"
-TERRAFORM = shutil.which("terraform")
-TIMEOUT = 300
 ACCOUNT = "123456789012"
 
-pytestmark = [
-    pytest.mark.external,
-    pytest.mark.skipif(TERRAFORM is None, reason="terraform is not on PATH"),
-    pytest.mark.skipif(
-        not PROVIDER.is_dir(), reason=f"provider hashicorp/aws 5.100.0 is not mirrored in {MIRROR}"
-    ),
-]
+pytestmark = REQUIRES_TERRAFORM
 
-CONFIG = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.100.0" }
-  }
-}
-
-variable "endpoint" { type = string }
+CONFIG = (
+    HEADER
+    + """
 variable "use_second_secret" { type = bool }
 variable "upstream_prefix" { type = string }
 variable "template_description" { type = string }
 variable "other_template_prefix" { type = string }
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  skip_requesting_account_id  = true
-  endpoints {
-    ecr            = var.endpoint
-    secretsmanager = var.endpoint
-    sts            = var.endpoint
-    iam            = var.endpoint
-  }
-}
-
+"""
+    + provider()
+    + """
 resource "aws_secretsmanager_secret" "hub" {
   for_each                = toset(["first", "second"])
   name                    = "ecr-pullthroughcache/tf-docker-hub-${each.key}"
@@ -111,8 +77,8 @@ resource "aws_ecr_repository_creation_template" "other" {
   }] })
 }
 """
+)
 
-Variables = dict[str, str]
 FIRST: Variables = {
     "use_second_secret": "false",
     "upstream_prefix": "base-images",
@@ -127,72 +93,10 @@ CHANGED: Variables = {
 }
 
 
-class Terraform:
-    """Runs terraform in one working directory against the sandbox server."""
-
-    def __init__(self, workdir: Path, endpoint: str) -> None:
-        self.workdir = workdir
-        self.endpoint = endpoint
-        cli_config = workdir / "terraform.rc"
-        cli_config.write_text(
-            f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n'
-        )
-        self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1"}
-        self.env.pop("TF_PLUGIN_CACHE_DIR", None)
-        for name, value in dummy_environment("us-east-1").items():
-            if value is None:
-                self.env.pop(name, None)
-            else:
-                self.env[name] = value
-
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        assert TERRAFORM is not None
-        done = subprocess.run(
-            [TERRAFORM, *args],
-            cwd=self.workdir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        assert done.returncode in ok, f"terraform {args[0]}: {done.stdout}\n{done.stderr}"
-        return done
-
-    def _vars(self, variables: Variables) -> list[str]:
-        values = {"endpoint": self.endpoint, **variables}
-        return [f"-var={name}={value}" for name, value in values.items()]
-
-    def apply(self, variables: Variables) -> None:
-        self.run("apply", "-input=false", "-auto-approve", "-no-color", *self._vars(variables))
-
-    def apply_saved_plan(self) -> None:
-        self.run("apply", "-input=false", "-no-color", "tfplan")
-
-    def plan_exit_code(self, variables: Variables) -> int:
-        done = self.run(
-            "plan", "-input=false", "-detailed-exitcode", "-no-color", *self._vars(variables),
-            ok=(0, 2),
-        )  # fmt: skip
-        return done.returncode
-
-    def plan_actions(self, variables: Variables) -> dict[str, str]:
-        """Plan into ./tfplan and return {resource address: action} for each change."""
-        done = self.run("plan", "-input=false", "-json", "-out=tfplan", *self._vars(variables))
-        events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-        return {
-            event["change"]["resource"]["addr"]: event["change"]["action"]
-            for event in events
-            if event.get("type") == "planned_change"
-        }
-
-
 @pytest.fixture(scope="module")
 def terraform(sandbox_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Terraform:
     workdir = tmp_path_factory.mktemp("terraform")
-    (workdir / "main.tf").write_text(CONFIG)
-    tf = Terraform(workdir, sandbox_server.url)
-    tf.run("init", "-input=false", "-no-color")
-    return tf
+    return Terraform.initialised(workdir, CONFIG, sandbox_server.url)
 
 
 def test_apply_plan_update_in_place_and_replace(terraform: Terraform, sandbox_server: Any) -> None:

@@ -16,43 +16,18 @@ from typing import Any
 
 import pytest
 
-from .test_terraform import MIRROR, PROVIDER, TERRAFORM, Terraform, Variables
+from .terraform_harness import HEADER, REQUIRES_TERRAFORM, Terraform, Variables, provider
 
-pytestmark = [
-    pytest.mark.external,
-    pytest.mark.skipif(TERRAFORM is None, reason="terraform is not on PATH"),
-    pytest.mark.skipif(
-        not PROVIDER.is_dir(), reason=f"provider hashicorp/aws 5.100.0 is not mirrored in {MIRROR}"
-    ),
-]
+pytestmark = REQUIRES_TERRAFORM
 
 ACCOUNT = "123456789012"
-CONFIG = """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.100.0" }
-  }
-}
-
-variable "endpoint" { type = string }
+CONFIG = (
+    HEADER
+    + """
 variable "updated" { type = bool }
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  skip_requesting_account_id  = true
-  endpoints {
-    ecr            = var.endpoint
-    secretsmanager = var.endpoint
-    sts            = var.endpoint
-    iam            = var.endpoint
-  }
-}
-
+"""
+    + provider()
+    + """
 # -- aws_ecr_pull_through_cache_rule -------------------------------------------------------
 
 # TestAccECRPullThroughCacheRule_basic
@@ -195,6 +170,7 @@ resource "aws_ecr_repository_creation_template" "mutability" {
   }
 }
 """
+)
 
 FIRST: Variables = {"updated": "false"}
 UPDATED: Variables = {"updated": "true"}
@@ -208,10 +184,7 @@ IN_PLACE = {
 @pytest.fixture(scope="module")
 def terraform(sandbox_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Terraform:
     workdir: Path = tmp_path_factory.mktemp("terraform-conformance")
-    (workdir / "main.tf").write_text(CONFIG)
-    tf = Terraform(workdir, sandbox_server.url)
-    tf.run("init", "-input=false", "-no-color")
-    return tf
+    return Terraform.initialised(workdir, CONFIG, sandbox_server.url)
 
 
 def _ours(ecr: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -253,6 +226,5 @@ def test_the_providers_acceptance_shapes_apply_update_and_destroy_with_empty_pla
     assert mutability["resourceTags"] == [{"Key": "Foo", "Value": "Bar"}]
     assert mutability["description"] == "kept"
 
-    terraform.run("destroy", "-input=false", "-auto-approve", "-no-color",
-                  *terraform._vars(UPDATED))  # fmt: skip
+    terraform.destroy(UPDATED)
     assert _ours(ecr) == ({}, {})

@@ -14,65 +14,24 @@ as that proof needs.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner, Result
 
 from ptc.cli import app
 from ptc.sandbox.embedded import dummy_environment
 
-MIRROR = Path("/opt/tf-plugins")
-PROVIDER = MIRROR / "registry.terraform.io/hashicorp/aws/5.100.0"
-TERRAFORM = shutil.which("terraform")
-TIMEOUT = 300
+from .terraform_harness import HEADER, REQUIRES_TERRAFORM, Terraform, provider
+
 CANARY = "dckr_pat_CANARY_4f1d9e"  # the secret's value: must never leave Secrets Manager
 SECRET = "ecr-pullthroughcache/tfi-hub"
 VARIABLES = {"TFI_HUB_USERNAME": "tf-user", "TFI_HUB_ACCESS_TOKEN": CANARY}
 
-pytestmark = [
-    pytest.mark.external,
-    pytest.mark.skipif(TERRAFORM is None, reason="terraform is not on PATH"),
-    pytest.mark.skipif(
-        not PROVIDER.is_dir(), reason=f"provider hashicorp/aws 5.100.0 is not mirrored in {MIRROR}"
-    ),
-]
+pytestmark = REQUIRES_TERRAFORM
 
-PROVIDER_BLOCK = """
-provider "aws" {{{alias}
-  region                      = "{region}"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  skip_requesting_account_id  = true
-  endpoints {{
-    ecr            = var.endpoint
-    secretsmanager = var.endpoint
-    sts            = var.endpoint
-    iam            = var.endpoint
-  }}
-}}
-"""
 
-HEADER = (
-    """
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.100.0" }
-  }
-}
-
-variable "endpoint" { type = string }
-"""
-    + PROVIDER_BLOCK.format(alias="", region="us-east-1")
-    + PROVIDER_BLOCK.format(alias='\n  alias = "west"', region="eu-west-1")
-)
+PROVIDERS = HEADER + provider("us-east-1") + provider("eu-west-1", alias="west")
 
 RESOURCES = f"""
 resource "aws_secretsmanager_secret" "hub" {{
@@ -141,38 +100,6 @@ resource "aws_ecr_registry_policy" "main" {{
 """
 
 
-class Terraform:
-    """Runs terraform in one working directory against the sandbox server."""
-
-    def __init__(self, workdir: Path, endpoint: str) -> None:
-        self.workdir = workdir
-        cli_config = workdir / "terraform.rc"
-        cli_config.write_text(
-            f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n'
-        )
-        self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1"}
-        self.env.pop("TF_PLUGIN_CACHE_DIR", None)
-        for name, value in dummy_environment("us-east-1").items():
-            if value is None:
-                self.env.pop(name, None)
-            else:
-                self.env[name] = value
-        self.env["TF_VAR_endpoint"] = endpoint
-
-    def run(self, *args: str) -> str:
-        assert TERRAFORM is not None
-        done = subprocess.run(
-            [TERRAFORM, *args, "-no-color"],
-            cwd=self.workdir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        assert done.returncode == 0, f"terraform {args[0]}: {done.stdout}\n{done.stderr}"
-        return done.stdout
-
-
 def ptc(endpoint: str, *args: Any) -> Result:
     env = {
         **dummy_environment("us-east-1"),
@@ -188,13 +115,13 @@ def test_walkthrough_hands_everything_to_ptc_and_destroys_nothing(
 ) -> None:
     endpoint = sandbox_server.url
     tf = Terraform(tmp_path, endpoint)
-    (tmp_path / "main.tf").write_text(HEADER + RESOURCES)
+    (tmp_path / "main.tf").write_text(PROVIDERS + RESOURCES)
     tf.run("init", "-input=false")
     tf.run("apply", "-input=false", "-auto-approve")
 
     # 1. The JSON of a saved plan: its configuration says which region each provider uses.
     tf.run("plan", "-input=false", "-out=tfplan")
-    (tmp_path / "plan.json").write_text(tf.run("show", "-json", "tfplan"))
+    (tmp_path / "plan.json").write_text(tf.run("show", "-json", "tfplan").stdout)
     imported, removed = tmp_path / "ptc.yaml", tmp_path / "removed.tf"
     done = ptc(endpoint, "import-terraform", tmp_path / "plan.json", "-o", imported,
                "--removed-blocks", removed)  # fmt: skip
@@ -237,8 +164,8 @@ def test_walkthrough_hands_everything_to_ptc_and_destroys_nothing(
     assert "No changes." in planned.stdout
 
     # 3. Terraform hands over: the resource blocks go, the removed blocks come.
-    (tmp_path / "main.tf").write_text(HEADER)
-    events = tf.run("plan", "-input=false", "-json", "-out=handover")
+    (tmp_path / "main.tf").write_text(PROVIDERS)
+    events = tf.run("plan", "-input=false", "-json", "-out=handover").stdout
     actions = _planned_actions(events)
     assert set(actions.values()) == {"remove"}, actions
     assert len(actions) == 9  # every instance, the two templates of the for_each included
