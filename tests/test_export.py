@@ -10,6 +10,7 @@ from ptc.export import Difference, Variant, combine, generalize
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 CENTRAL = "444444444444"
+KMS = "arn:aws:kms:us-east-1"
 ACCOUNTS = {"role": "arn:aws:iam::{account}:role/ptc-deployer", "ids": [A, B, C]}
 
 
@@ -32,7 +33,7 @@ def _export(account: str, **changes: Any) -> dict[str, Any]:
                 "prefix": "central",
                 "applied_for": ["PULL_THROUGH_CACHE"],
                 "image_tag_mutability": "MUTABLE",
-                "encryption": {"type": "KMS", "kms_key": f"arn:aws:kms:us-east-1:{account}:alias/ecr"},
+                "encryption": {"type": "KMS", "kms_key": f"{KMS}:{account}:alias/ecr"},
                 "role": f"arn:aws:iam::{account}:role/ecr-template",
             }
         ],
@@ -79,9 +80,7 @@ def test_a_rule_one_account_lacks_is_named_with_the_accounts() -> None:
     combined = combine({A: _export(A), B: _export(B), C: lacking}, ACCOUNTS)
 
     assert combined.document is None
-    assert [d.message() for d in combined.differences] == [
-        f"rule 'quay': not in {C} (in {A}, {B})"
-    ]
+    assert [d.message() for d in combined.differences] == [f"rule 'quay': not in {C} (in {A}, {B})"]
 
 
 def test_a_changed_item_names_its_fields_and_an_extra_one_its_accounts() -> None:
