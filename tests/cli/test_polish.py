@@ -142,11 +142,15 @@ def test_export_without_any_region_refuses(tmp_path: Path, aws: Any) -> None:
     )
 
 
-def test_export_help_speaks_of_regions_not_of_a_file() -> None:
+def test_export_help_speaks_of_regions_and_of_the_from_file_only() -> None:
     result = run("export", "--help", env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
 
-    assert "the file" not in result.stdout
-    assert "A region to export (repeatable); default: the configured region" in result.stdout
+    # export reads no file of its own: the only file its options speak of is --from's
+    assert "--from" in result.stdout
+    assert "default: the file" not in result.stdout
+    assert "A region to export (repeatable); default: the --from file's regions, else the" in (
+        result.stdout
+    )
 
 
 # -- --ignore -----------------------------------------------------------------------------------
