@@ -12,6 +12,7 @@ the probe reduces it at once to a `SecretVerdict` with `judge_secret`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -151,12 +152,15 @@ class _Run:
     secrets: dict[tuple[str, str], SecretVerdict | PtcError] = field(default_factory=dict)
 
 
-def online_problems(ctx: Context, probe: LiveProbe, regions: Iterable[str]) -> list[Located]:
+def online_problems(
+    ctx: Context, probe: LiveProbe, regions: Iterable[str], account: str | None = None
+) -> list[Located]:
     """Every online problem of the file's rules in `regions`, each at its `credentials`.
 
-    Raises PtcError when the credentials are for another account than the file's.
+    `account` is the target account of a file with `accounts:` (default: the file's).
+    Raises PtcError when the credentials are for another account than that one.
     """
-    account = check_account(ctx.file.account, probe)
+    account = check_account(account or ctx.file.account, probe)
     run = _Run(probe, account)
     wanted = set(regions)
     problems: list[Located] = []
@@ -220,6 +224,38 @@ def _secret_verdict(run: _Run, region: str, secret_id: str) -> SecretVerdict | P
         except PtcError as exc:
             run.secrets[key] = exc
     return run.secrets[key]
+
+
+# -- several accounts (a file with `accounts:`) ---------------------------------------------
+
+_ROLE_PATH: DataPath = ("accounts", "role")
+_ACCOUNT_FIX = (
+    "Check that the role exists in that account, trusts the caller (and the external ID, if "
+    "any), and allows what 'ptc iam-policy' lists; the other accounts were checked."
+)
+
+
+def in_account(account: str, located: Iterable[Located]) -> list[Located]:
+    """One target account's problems, each message naming the account: the file's lines
+    are shared by every account, so the line alone cannot say which one is wrong."""
+    return [
+        (check, dataclasses.replace(problem, message=_naming(account, problem.message)))
+        for check, problem in located
+    ]
+
+
+def account_failed(account: str, error: str) -> Located:
+    """An account whose checks could not run at all (its role refused, access denied...),
+    at the role the file assumes there; the other accounts are checked all the same."""
+    message = _naming(account, f"could not check: {error}")
+    return OnlineCheckFailed, Problem(_ROLE_PATH, message, _ACCOUNT_FIX)
+
+
+def _naming(account: str, message: str) -> str:
+    prefix = f"account {account}: "
+    if message.startswith("could not check: " + prefix):  # AssumeRole errors name it already
+        message = message.replace(prefix, "", 1)
+    return prefix + message
 
 
 def locate(ctx: Context, located: Iterable[Located]) -> list[Finding]:

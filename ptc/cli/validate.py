@@ -18,9 +18,11 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
+from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
 from ptc.cli.output import fail, out
 from ptc.errors import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_UNREADABLE,
     EXIT_USAGE,
@@ -29,8 +31,13 @@ from ptc.errors import (
 from ptc.render.console import console
 
 if TYPE_CHECKING:
-    from ptc.checks.base import Finding
+    from collections.abc import Callable
+
+    from ptc.aws.clients import Session
+    from ptc.checks.base import Context, Finding
+    from ptc.checks.online import Located
     from ptc.checks.runner import Validation
+    from ptc.plan.targets import Target
 
 
 class FindingFormat(StrEnum):
@@ -77,6 +84,9 @@ def validate(
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
     profile: Profile = None,
+    account: AccountIds = None,
+    shard: ShardOption = None,
+    max_concurrency: MaxConcurrency = None,
 ) -> None:
     """Check desired-state files: every finding with file:line:col, ID and fix.
 
@@ -85,6 +95,9 @@ def validate(
     """
     if not online and (sandbox or profile or region):
         out("error: --sandbox, --profile and --region need --online", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if not online and (account or shard is not None or max_concurrency is not None):
+        out("error: --account, --shard and --max-concurrency need --online", err=True)
         raise typer.Exit(EXIT_USAGE)
     from ptc.checks.registry import check_ignore
 
@@ -96,7 +109,10 @@ def validate(
     reports = [_offline(path, prefixes) for path in files]
     if online:
         try:
-            _add_online(reports, _AwsOptions(region, sandbox, sandbox_state, profile), prefixes)
+            options = _AwsOptions(
+                region, sandbox, sandbox_state, profile, account, shard, max_concurrency
+            )
+            _add_online(reports, options, prefixes)
         except PtcError as exc:
             fail(exc)
     _render(reports, output_format)
@@ -121,6 +137,9 @@ class _AwsOptions:
     sandbox: bool
     sandbox_state: Path
     profile: str | None
+    accounts: list[str] | None = None
+    shard: str | None = None
+    max_concurrency: int | None = None
 
 
 def _add_online(reports: list[_Report], options: _AwsOptions, ignore: tuple[str, ...]) -> None:
@@ -129,18 +148,59 @@ def _add_online(reports: list[_Report], options: _AwsOptions, ignore: tuple[str,
     if not checkable:
         return
     # boto3 is imported here only: plain `ptc validate` must start without it.
-    from ptc.aws.online import OnlineProbe
-    from ptc.checks.online import locate, online_problems
-    from ptc.domain.catalog import select_regions
+    from ptc.checks.online import locate
 
     with aws_session(options.sandbox, options.sandbox_state, options.profile) as session:
         for report in checkable:
             assert report.validation is not None and report.validation.context is not None
             context = report.validation.context
-            regions = select_regions(options.regions, context.file.regions, report.name)
-            problems = online_problems(context, OnlineProbe(session, regions), regions)
+            problems = _online_problems(report.name, context, session, options)
             found = [f for f in locate(context, problems) if not f.check_id.startswith(ignore)]
             report.findings = sorted({*report.findings, *found})
+
+
+def _online_problems(
+    name: str, context: Context, session: Session, options: _AwsOptions
+) -> list[Located]:
+    """The file's online problems in every target account (one, without `accounts:`)."""
+    from ptc.checks.online import account_failed, in_account
+    from ptc.cli.fleet import external_id, resolve_fleet
+    from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
+
+    file = context.file
+    path = Path(name)
+    targets = resolve_fleet(path, file, options.regions, options.accounts, options.shard, session)
+    check = _checker(context, session, external_id(targets, context.base_dir))
+    if file.accounts is None:
+        return check(targets.accounts[0])  # an error (another account's credentials) ends it
+    concurrency = options.max_concurrency or DEFAULT_MAX_CONCURRENCY
+    report = over_accounts(targets.accounts, check, max_concurrency=concurrency)
+    if report.interrupted:
+        out("Interrupted.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    problems: list[Located] = []
+    for run in report.runs:
+        account = str(run.account)
+        if run.error is not None:
+            problems.append(account_failed(account, run.error))
+        else:
+            problems += in_account(account, run.value or [])
+    return problems
+
+
+def _checker(
+    context: Context, base: Session, external: str | None
+) -> Callable[[Target], list[Located]]:
+    from ptc.aws.online import OnlineProbe
+    from ptc.checks.online import online_problems
+    from ptc.cli.fleet import target_session
+
+    def check(target: Target) -> list[Located]:
+        session = target_session(base, target, external, "validate")
+        probe = OnlineProbe(session, target.regions)
+        return online_problems(context, probe, target.regions, target.account)
+
+    return check
 
 
 def _render(reports: list[_Report], output_format: FindingFormat) -> None:

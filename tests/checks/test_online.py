@@ -15,6 +15,8 @@ from ptc.checks.online import (
     RuleVerdict,
     SecretState,
     SecretVerdict,
+    account_failed,
+    in_account,
     judge_secret,
     locate,
     online_problems,
@@ -149,6 +151,54 @@ def test_only_rules_with_credentials_in_the_chosen_regions_are_checked() -> None
 def test_credentials_for_another_account_are_refused() -> None:
     with pytest.raises(PtcError, match="the file is for account 123456789012, but"):
         _findings(FakeProbe(account="210987654321"))
+
+
+FLEET = TWO_RULES.replace(
+    f'account: "{ACCOUNT}"',
+    'accounts:\n  role: arn:aws:iam::{account}:role/ptc-deployer\n  ids: ["111111111111"]',
+)
+
+
+def test_a_target_account_of_a_file_with_accounts_is_checked_and_named() -> None:
+    validation = validate_text(FLEET, "ptc.yaml", Path("."))
+    assert validation.context is not None and not validation.errors
+    missing = {("us-east-1", "docker-hub"): RuleVerdict(exists=False)}
+
+    problems = online_problems(
+        validation.context, FakeProbe("111111111111", rules=missing), ["us-east-1"], "111111111111"
+    )
+    with pytest.raises(PtcError, match="the file is for account 111111111111, but"):
+        online_problems(validation.context, FakeProbe(), ["us-east-1"], "111111111111")
+
+    found = locate(validation.context, in_account("111111111111", problems))
+    assert [(f.check_id, f.line, f.message) for f in found] == [
+        ("PTC601", 9, f"account 111111111111: {WHERE} is not applied yet; run ptc apply")
+    ]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "account 111111111111: cannot assume arn:aws:iam::111111111111:role/ptc-deployer: denied",
+        "cannot assume arn:aws:iam::111111111111:role/ptc-deployer: denied",
+    ],
+)
+def test_an_account_that_could_not_be_checked_is_one_finding_at_the_role(error: str) -> None:
+    validation = validate_text(FLEET, "ptc.yaml", Path("."))
+    assert validation.context is not None
+
+    found = locate(validation.context, [account_failed("111111111111", error)])
+
+    assert [(f.check_id, f.line, f.column, f.message) for f in found] == [
+        (
+            "PTC605",
+            3,
+            9,
+            "account 111111111111: could not check: cannot assume "
+            "arn:aws:iam::111111111111:role/ptc-deployer: denied",
+        )
+    ]
+    assert found[0].fix is not None and found[0].fix.startswith("Check that the role exists")
 
 
 @pytest.mark.parametrize(
