@@ -36,6 +36,10 @@ from ptc.domain import arns, catalog, substitution
 Command = Literal["plan", "apply", "status", "backfill", "rewrite-ecs"]
 COMMANDS: tuple[Command, ...] = ("plan", "apply", "status", "backfill", "rewrite-ecs")
 ANY_ACCOUNT = "*"
+# In a file with `accounts:` the policy is the deployer role's, the same in every target
+# account: IAM fills in the global condition key aws:PrincipalAccount as a policy variable,
+# and the role acts in its own account, so this is each target account's ID.
+PRINCIPAL_ACCOUNT = "${aws:PrincipalAccount}"
 # The service ECR passes a custom role to: the API itself, or pull-through cache's principal.
 # Which one ECR names in iam:PassedToService is undocumented, so both are allowed.
 _ECR_SERVICES = ["ecr.amazonaws.com", "pullthroughcache.ecr.amazonaws.com"]
@@ -402,7 +406,7 @@ def build_policy(
     scope = Scope(
         file=file,
         regions=tuple(r for r in file.regions if wanted is None or r in wanted),
-        account=file.account or account or ANY_ACCOUNT,
+        account=file.account or account or (PRINCIPAL_ACCOUNT if file.accounts else ANY_ACCOUNT),
         prune=file.prune if prune is None else prune,
         secret_values=secret_values,
     )
@@ -429,7 +433,18 @@ def _statement(grant: Grant, scope: Scope) -> dict[str, Any] | None:
 
 def _notes(scope: Scope, command: Command) -> list[str]:
     notes: list[str] = []
-    if scope.account == ANY_ACCOUNT:
+    if scope.file.accounts is not None:
+        notes.append(
+            f"the file has 'accounts:': this is the policy of {scope.file.accounts.role} in "
+            + (
+                "each target account, where IAM fills in ${aws:PrincipalAccount}"
+                if scope.account == PRINCIPAL_ACCOUNT
+                else f"account {scope.account}"
+            )
+            + "; 'ptc iam-policy FILE --caller' prints what the identity ptc runs as needs "
+            "to assume it"
+        )
+    elif scope.account == ANY_ACCOUNT:
         notes.append(
             "the file has no 'account': ARNs use '*' for the account; "
             "add 'account:' to the file or pass --account"
@@ -449,3 +464,59 @@ def _notes(scope: Scope, command: Command) -> list[str]:
             "(their key ARNs; not in this policy, aliases cannot be resolved offline)"
         )
     return notes
+
+
+# -- the caller of a file with `accounts:` ------------------------------------------------------
+#
+# ptc runs as some identity (a CI role in a tooling or management account) and assumes the
+# file's role in each target account: the caller needs sts:AssumeRole on those roles, and,
+# when the file names organization_units, the two Organizations reads that list their
+# accounts (ptc.aws.organizations; they take no resource ARN ptc could name offline: the
+# OUs' ARNs need the organization's ID). The role's trust policy is the other half
+# (README, "The IAM policy for CI").
+
+_ORGANIZATIONS_READS = (
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+)
+
+
+def caller_policy(file: PtcFile, *, account: str | None = None) -> PolicyResult:
+    """The policy of the identity that runs ptc on a file with `accounts:`.
+
+    `account` narrows it to that target account's role (as --account narrows a run).
+    Raises ValueError for a file without `accounts:` (the CLI refuses that first).
+    """
+    spec = file.accounts
+    if spec is None:
+        raise ValueError("a caller policy is for a file with 'accounts:'")
+    if account is not None:
+        roles = [substitution.fill(spec.role, account=account)]
+    elif spec.organization_units:
+        roles = [substitution.fill(spec.role, account=ANY_ACCOUNT)]  # known only at run time
+    else:
+        excluded = set(spec.exclude)
+        roles = [substitution.fill(spec.role, account=a) for a in spec.ids if a not in excluded]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AssumeTheDeployerRole",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": sorted(set(roles)),
+        }
+    ]
+    if spec.organization_units:  # listed on every run, --account or not
+        statements.append(
+            {
+                "Sid": "ListTheAccountsOfOrganizationUnits",
+                "Effect": "Allow",
+                "Action": list(_ORGANIZATIONS_READS),
+                "Resource": "*",
+            }
+        )
+    notes = [
+        f"the role {spec.role} must trust this identity (sts:AssumeRole in its trust policy"
+        + (", with the sts:ExternalId condition" if spec.external_id else "")
+        + ")"
+    ]
+    return PolicyResult({"Version": "2012-10-17", "Statement": statements}, notes)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ptc.cli.aws import Regions
 from ptc.cli.output import fail, out
 from ptc.errors import PtcError, UsageError
+
+if TYPE_CHECKING:
+    from ptc.config.models import PtcFile
+    from ptc.iam_policy import PolicyResult
 
 
 class ForCommand(StrEnum):
@@ -45,7 +49,8 @@ def iam_policy(
         str | None,
         typer.Option(
             metavar="ACCOUNT",
-            help="Account ID for the ARNs when the file has no 'account' (else '*').",
+            help="Account ID for the ARNs when the file has no 'account' (else '*'); with "
+            "'accounts:', that account's policy (else one for every account).",
         ),
     ] = None,
     prune: Annotated[bool | None, typer.Option("--prune/--no-prune", help=_PRUNE_HELP)] = None,
@@ -57,6 +62,14 @@ def iam_policy(
         ),
     ] = False,
     region: Regions = None,
+    caller: Annotated[
+        bool,
+        typer.Option(
+            "--caller",
+            help="For a file with 'accounts:': the policy of the identity ptc runs as, which "
+            "assumes the file's role in each account (the same for every command).",
+        ),
+    ] = False,
 ) -> None:
     """Print the least-privilege IAM identity policy (JSON) a CI role needs for a command.
 
@@ -65,7 +78,7 @@ def iam_policy(
     """
     from ptc.domain.arns import is_account_id
     from ptc.domain.catalog import select_regions
-    from ptc.iam_policy import build_policy, load_file
+    from ptc.iam_policy import build_policy, caller_policy, load_file
 
     if without_secret_values and for_command is not ForCommand.plan:
         raise typer.BadParameter(
@@ -77,6 +90,10 @@ def iam_policy(
             raise UsageError(f"--account {account!r}: an AWS account ID is 12 digits")
         model = load_file(file)
         select_regions(region, model.regions, file)
+        _check_accounts(file, model, account, caller)
+        if caller:
+            _print(caller_policy(model, account=account))
+            return
         result = build_policy(
             model,
             for_command.value,
@@ -87,6 +104,26 @@ def iam_policy(
         )
     except PtcError as exc:
         fail(exc)
+    _print(result)
+
+
+def _check_accounts(path: Path, file: PtcFile, account: str | None, caller: bool) -> None:
+    """--caller needs `accounts:`; --account must be one of them when the file lists them
+    all (an OU's accounts are known only to AWS Organizations)."""
+    spec = file.accounts
+    if spec is None:
+        if caller:
+            raise UsageError(
+                f"--caller: {path} has no 'accounts:'; ptc runs there with the caller's own "
+                "credentials, whose policy is the one --for prints"
+            )
+        return
+    if account is not None and not spec.organization_units:
+        if account not in spec.ids or account in spec.exclude:
+            raise UsageError(f"--account {account}: not an account of {path}")
+
+
+def _print(result: PolicyResult) -> None:
     for note in result.notes:
         out(f"note: {note}", err=True)
     out(json.dumps(result.policy, indent=2))
