@@ -1,9 +1,11 @@
 """ECR repositories for `ptc status`: the reads that find drift and the writes of backfill.
 
-Per region (every region at once): one paginated DescribeRepositories (up to 1000
-repositories a page) and one DescribePullThroughCacheRules. Per repository in scope, a
-constant four calls, run on a bounded thread pool: DescribeImages (one page up to 1000
-images), GetLifecyclePolicy, GetRepositoryPolicy and ListTagsForResource. Clients share
+Per region (every region at once, STS alongside): one paginated DescribeRepositories (up
+to 1000 repositories a page, with each one's tag mutability and encryption) and one
+DescribePullThroughCacheRules, together. Then, per repository in scope, on a pool bounded
+per region: DescribeImages (one page up to 1000 images: the count and the last pull), and
+one call for each setting its template sets: GetLifecyclePolicy, GetRepositoryPolicy,
+ListTagsForResource. ECR has no batch read for any of these. Clients share
 clients.RETRY_CONFIG (adaptive retries, bounded), and every failure goes through
 errors.translate.
 """
@@ -11,7 +13,7 @@ errors.translate.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
@@ -20,10 +22,10 @@ from botocore.config import Config
 from ptc.aws.clients import RETRY_CONFIG, RegionalClients, Session, paginate
 from ptc.aws.errors import AwsError, translate
 from ptc.domain.json_documents import canonical_json
-from ptc.status.match import InScope
-from ptc.status.models import RepositoryFacts
+from ptc.status.compute import Choose, Reading
+from ptc.status.models import RepositoryFacts, Setting
 
-WORKERS: Final = 16  # concurrent per-repository reads; adaptive retries pace them further
+WORKERS: Final = 16  # per region: concurrent repository reads; adaptive retries pace them
 _PAGE_SIZE: Final = 1000  # the API's maximum: one call for most repositories
 _GONE: Final = "RepositoryNotFoundException"
 
@@ -45,53 +47,65 @@ class RepositoryGateway(RegionalClients):
 
     # -- reads -------------------------------------------------------------------------
 
-    def live_rule_prefixes(self) -> dict[str, list[str]]:
-        """Each region's live pull-through cache rule prefixes (the file may lack some)."""
-
-        def prefixes(region: str) -> list[str]:
-            with translate(region):  # an answer of the wrong shape is a MalformedAnswer
-                rules = paginate(
-                    self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
-                )
-                return [r["ecrRepositoryPrefix"] for r in rules]
-
-        return dict(zip(self.regions, self._each_region(prefixes), strict=True))
-
-    def _each_region(self, read: Callable[[str], Any]) -> list[Any]:
-        """`read` of every region, all regions at once: each thread only waits for AWS."""
+    def read(self, choose: Choose) -> Reading:
+        """Every region at once; in each, its repositories as soon as its listings are in."""
         with ThreadPoolExecutor(max_workers=max(1, len(self.regions))) as pool:
-            return list(pool.map(read, self.regions))
+            regions = list(pool.map(lambda region: self._region(region, choose), self.regions))
+        return Reading(
+            {region: rules for region, (rules, _) in zip(self.regions, regions, strict=True)},
+            [facts for _, found in regions for facts in found],
+        )
 
-    def read(self, in_scope: InScope) -> list[RepositoryFacts]:
-        """The facts of every repository in scope, in every region, read concurrently."""
+    def _region(self, region: str, choose: Choose) -> tuple[list[str], list[RepositoryFacts]]:
+        # The two listings do not depend on each other: one round trip for both.
+        with ThreadPoolExecutor(max_workers=1) as rules_pool:
+            rules = rules_pool.submit(self._live_rule_prefixes, region)
+            listed = self._repositories(region)
+            prefixes = rules.result()
+        wanted = choose(region, prefixes)
+        chosen = [(r, s) for r in listed if (s := wanted(r["repositoryName"])) is not None]
+        # A region's repositories are independent: read together, bounded per region.
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(chosen)))) as pool:
+            facts = pool.map(lambda item: self._facts(region, *item), chosen)
+            return prefixes, [f for f in facts if f is not None]
 
-        def repositories(region: str) -> list[tuple[str, dict[str, Any]]]:
-            with translate(region):
-                found = paginate(
-                    self._ecr[region], "describe_repositories", "repositories", _PAGE_SIZE
-                )
-                return [(region, r) for r in found if in_scope(region, r["repositoryName"])]
-
-        listed = [item for items in self._each_region(repositories) for item in items]
-        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(listed)))) as pool:
-            facts = pool.map(lambda item: self._facts(*item), listed)
-            return [f for f in facts if f is not None]
-
-    def _facts(self, region: str, repository: dict[str, Any]) -> RepositoryFacts | None:
+    def _live_rule_prefixes(self, region: str) -> list[str]:
+        """The region's live pull-through cache rule prefixes (the file may lack some)."""
         with translate(region):  # an answer of the wrong shape is a MalformedAnswer
-            return self._read_facts(region, repository)
+            rules = paginate(
+                self._ecr[region], "describe_pull_through_cache_rules", "pullThroughCacheRules"
+            )
+            return [r["ecrRepositoryPrefix"] for r in rules]
 
-    def _read_facts(self, region: str, repository: dict[str, Any]) -> RepositoryFacts | None:
+    def _repositories(self, region: str) -> list[dict[str, Any]]:
+        with translate(region):
+            return paginate(self._ecr[region], "describe_repositories", "repositories", _PAGE_SIZE)
+
+    def _facts(
+        self, region: str, repository: dict[str, Any], settings: frozenset[Setting]
+    ) -> RepositoryFacts | None:
+        with translate(region):  # an answer of the wrong shape is a MalformedAnswer
+            return self._read_facts(region, repository, settings)
+
+    def _read_facts(
+        self, region: str, repository: dict[str, Any], settings: frozenset[Setting]
+    ) -> RepositoryFacts | None:
         name = repository["repositoryName"]
+        lifecycle = policy = None
+        tags: dict[str, str] = {}
         try:
             images = self._images(region, name)
-            lifecycle = self._document(region, name, "get_lifecycle_policy")
-            policy = self._document(region, name, "get_repository_policy")
-            tags = self._tags(region, repository["repositoryArn"])
+            if "lifecycle_policy" in settings:
+                lifecycle = self._document(region, name, "get_lifecycle_policy")
+            if "repository_policy" in settings:
+                policy = self._document(region, name, "get_repository_policy")
+            if "resource_tags" in settings:
+                tags = self._tags(region, repository["repositoryArn"])
         except AwsError as exc:
             if exc.code == _GONE:  # deleted since it was listed: no longer there to report
                 return None
             raise
+        # Tag mutability and encryption come with the listing: no call of their own.
         encryption = repository.get("encryptionConfiguration") or {}
         filters = repository.get("imageTagMutabilityExclusionFilters") or []
         pulls = [i["lastRecordedPullTime"] for i in images if i.get("lastRecordedPullTime")]

@@ -13,11 +13,11 @@ is still missing, so it converges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from ptc.status.models import Drift, RepositoryStatus, StatusReport
+from ptc.status.models import Drift, RepositoryStatus, Setting, StatusReport
 
-Setting = Literal["lifecycle_policy", "repository_policy", "resource_tags"]
+__all__ = ["OPERATIONS", "BackfillAction", "BackfillPlan", "Setting", "plan_backfill"]
 # The order within a repository: policies before tags, so that a repository whose tag
 # write fails already has its (more consequential) policies.
 _ORDER: Final[dict[str, int]] = {"lifecycle_policy": 0, "repository_policy": 1, "resource_tags": 2}

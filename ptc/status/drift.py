@@ -13,11 +13,27 @@ from collections.abc import Iterable
 from ptc.domain import catalog
 from ptc.domain.resources import TemplateResource
 from ptc.status.match import RegionScope, template_for
-from ptc.status.models import Drift, RepositoryFacts, RepositoryStatus, StatusReport
+from ptc.status.models import Drift, RepositoryFacts, RepositoryStatus, Setting, StatusReport
 
 # What ECR gives a repository a pull creates when no template matches (pull-through cache
 # considerations in the ECR user guide): mutable tags, AES256, no policies, no tags.
 DEFAULTS = TemplateResource(region="", prefix="(defaults)", applied_for=())
+
+
+def governed(template: TemplateResource | None) -> frozenset[Setting]:
+    """The settings a repository is read for: those its template sets (each one call).
+
+    Tag mutability and encryption come with the repository's listing. A policy or tags the
+    template does not set are not read: backfill would never change them, and reading them
+    cost a call per repository each.
+    """
+    expected = template or DEFAULTS
+    values: dict[Setting, object] = {
+        "lifecycle_policy": expected.lifecycle_policy,
+        "repository_policy": expected.repository_policy,
+        "resource_tags": expected.resource_tags,
+    }
+    return frozenset(setting for setting, value in values.items() if value)
 
 
 def repository_drift(facts: RepositoryFacts, template: TemplateResource | None) -> list[Drift]:

@@ -8,13 +8,11 @@ fallback for names no other prefix covers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ptc.domain import catalog
 from ptc.domain.resources import RuleResource, TemplateResource
-
-InScope = Callable[[str, str], bool]  # (region, repository name) -> report it?
 
 
 def longest_prefix(name: str, prefixes: Iterable[str]) -> str | None:

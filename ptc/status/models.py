@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from ptc import __version__
 
 FORMAT_VERSION: Final = 1
+# The settings read with one call each, and the ones backfill writes.
+Setting = Literal["lifecycle_policy", "repository_policy", "resource_tags"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class RepositoryFacts:
 
     Policies are canonical JSON (or the raw text when ECR holds something unparsable), so
     they compare with the file's documents; `tags` holds every tag of the repository.
+    Only the settings the repository's template sets are read: the others keep their
+    empty defaults here.
     """
 
     region: str

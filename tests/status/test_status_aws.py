@@ -31,13 +31,18 @@ from tests.status.conftest import (
     write,
 )
 
+READS = ["GetLifecyclePolicy", "GetRepositoryPolicy", "ListTagsForResource"]
 QUAY_US = ["quay/coreos/etcd", "quay/prometheus/node-exporter"]
-PER_REPOSITORY = [
-    "DescribeImages",
-    "GetLifecyclePolicy",
-    "GetRepositoryPolicy",
-    "ListTagsForResource",
-]
+LISTINGS = ["DescribePullThroughCacheRules", "DescribeRepositories"]
+
+
+def per_repository(calls: Calls) -> dict[tuple[str, str], list[str]]:
+    """(region, repository) -> the operations made for it, sorted."""
+    made: dict[tuple[str, str], list[str]] = {}
+    for region, operation, target in calls.log:
+        if target:
+            made.setdefault((region, target), []).append(operation)
+    return {key: sorted(operations) for key, operations in sorted(made.items())}
 
 
 def test_repositories_made_from_the_live_templates_do_not_drift(
@@ -56,16 +61,67 @@ def test_repositories_made_from_the_live_templates_do_not_drift(
     exporter = report.repositories[2].facts
     assert exporter.image_count == 2
     assert exporter.last_pull is not None
-    # A constant four calls per repository, whatever the number of rules and templates.
-    per_repository = Counter((c[0], c[2]) for c in calls.log if c[1] in PER_REPOSITORY)
-    assert set(per_repository.values()) == {4}
-    assert len(per_repository) == 4
-    assert sorted(c[1] for c in calls.log if c[1] not in PER_REPOSITORY) == [
-        "DescribePullThroughCacheRules",
-        "DescribePullThroughCacheRules",
-        "DescribeRepositories",
-        "DescribeRepositories",
-    ]
+    # Each repository is read for its images and for what its template sets, nothing else:
+    # quay sets a lifecycle policy and tags, k8s only a lifecycle policy.
+    quay = ["DescribeImages", "GetLifecyclePolicy", "ListTagsForResource"]
+    assert per_repository(calls) == {
+        ("eu-west-1", "quay/coreos/etcd"): quay,
+        ("us-east-1", "k8s/pause"): ["DescribeImages", "GetLifecyclePolicy"],
+        ("us-east-1", "quay/coreos/etcd"): quay,
+        ("us-east-1", "quay/prometheus/node-exporter"): quay,
+    }
+    assert sorted(c[1] for c in calls.log if not c[2]) == sorted(LISTINGS * 2)
+    assert len(calls.log) == 4 + 11  # before: 4 + 4 per repository, 20
+
+
+def test_each_setting_the_template_sets_costs_one_call_and_the_rest_none(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    calls = Calls()
+    status_of(pulled.session(), write(tmp_path, CHANGED), calls)
+    everything = ["DescribeImages", *READS]
+    assert per_repository(calls) == {
+        # eu-west-1's quay template sets a lifecycle policy and tags; us-east-1's all three.
+        ("eu-west-1", "quay/coreos/etcd"): [
+            "DescribeImages",
+            "GetLifecyclePolicy",
+            "ListTagsForResource",
+        ],
+        ("us-east-1", "k8s/pause"): ["DescribeImages", "GetLifecyclePolicy"],
+        ("us-east-1", "quay/coreos/etcd"): everything,
+        ("us-east-1", "quay/prometheus/node-exporter"): everything,
+    }
+
+
+def test_repositories_under_ecr_defaults_cost_one_call_each(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    session = pulled.session()
+    ecr = session.client("ecr")
+    for index in range(30):
+        ecr.create_repository(repositoryName=f"k8s/extra-{index:02}")
+    without_templates = ORIGINAL[: ORIGINAL.index("templates:")]
+    calls = Calls()
+    report, _ = status_of(session, write(tmp_path, without_templates), calls)
+    assert len(report.repositories) == 34
+    assert {r.template for r in report.repositories} == {None}
+    # 34 repositories, 2 regions: 34 DescribeImages and 2 listings a region.
+    assert Counter(c[1] for c in calls.log) == {
+        "DescribeImages": 34,
+        "DescribePullThroughCacheRules": 2,
+        "DescribeRepositories": 2,
+    }
+
+
+def test_a_policy_the_template_does_not_set_is_neither_read_nor_reported(
+    pulled: SandboxInfo, tmp_path: Path
+) -> None:
+    ecr = pulled.session().client("ecr")
+    ecr.set_repository_policy(repositoryName="k8s/pause", policyText=json.dumps(POLICY))
+    calls = Calls()
+    report, _ = status_of(pulled.session(), write(tmp_path, ORIGINAL), calls)
+    assert report.drifted == []
+    assert "GetRepositoryPolicy" not in {c[1] for c in calls.log}
 
 
 def test_a_template_changed_after_the_pulls_shows_drift(
@@ -235,4 +291,23 @@ def test_regions_are_listed_at_once(pulled: SandboxInfo, tmp_path: Path) -> None
         "us-east-1",
         "eu-west-1",
     ]
+    assert not barrier.broken
+
+
+def test_sts_and_a_regions_listings_are_one_round_trip(pulled: SandboxInfo, tmp_path: Path) -> None:
+    # STS, the rules and the repositories of us-east-1 each wait until the other two have
+    # started: made one after another (STS first, then the rules, then the repositories,
+    # as before), they never would, and the barrier breaks.
+    desired = workflow.load_desired(write(tmp_path, ORIGINAL))
+    gateway = RepositoryGateway(pulled.session(), ["us-east-1"])
+    barrier = threading.Barrier(3, timeout=30)
+
+    def together(**_: Any) -> None:
+        barrier.wait()
+
+    for client in gateway.clients():
+        for operation in ("GetCallerIdentity", *LISTINGS):
+            client.meta.events.register(f"before-call.*.{operation}", together)
+    report = read_status(desired, gateway)
+    assert len(report.repositories) == 3
     assert not barrier.broken
