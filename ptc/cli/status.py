@@ -17,6 +17,7 @@ from ptc.cli.aws import (
     SandboxState,
     aws_session,
 )
+from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
 from ptc.cli.output import confirm, fail, out
 from ptc.errors import (
     EXIT_CHANGES,
@@ -29,9 +30,16 @@ from ptc.errors import (
 from ptc.render.console import console
 
 if TYPE_CHECKING:
+    from ptc.aws.clients import Session
     from ptc.aws.repositories import RepositoryGateway
+    from ptc.config.models import PtcFile
     from ptc.engine.executor import RunReport
+    from ptc.engine.fleet import FleetReport
+    from ptc.plan.targets import Target
+    from ptc.status.backfill import BackfillPlan
     from ptc.status.models import StatusReport
+
+    Read = tuple[StatusReport, RepositoryGateway]  # one account's status, and its reader
 
 
 class StatusFormat(StrEnum):
@@ -65,6 +73,9 @@ def status(
         ),
     ] = False,
     region: Regions = None,
+    account: AccountIds = None,
+    shard: ShardOption = None,
+    max_concurrency: MaxConcurrency = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
     profile: Profile = None,
@@ -74,11 +85,24 @@ def status(
         out("error: --backfill takes neither --format json nor --detailed-exitcode", err=True)
         raise typer.Exit(EXIT_USAGE)
     from ptc.aws.repositories import RepositoryGateway
-    from ptc.engine.workflow import load_desired
+    from ptc.checks.runner import load_valid
+    from ptc.cli.fleet import resolve_fleet
+    from ptc.plan.desired import expand
     from ptc.status.compute import read_status
 
     try:
-        desired = load_desired(file, region)
+        parsed = load_valid(file).file
+        assert parsed is not None  # load_valid raises unless the file is valid
+        if parsed.accounts is not None:
+            raise typer.Exit(
+                _fleet_status(
+                    file, parsed, region, account, shard, max_concurrency,
+                    (sandbox, sandbox_state, profile), output_format, detailed_exitcode,
+                    backfill, auto_approve,
+                )
+            )  # fmt: skip
+        resolve_fleet(file, parsed, region, account, shard, None)  # --account, --shard: usage
+        desired = expand(parsed, file.parent, region or None)
         with aws_session(sandbox, sandbox_state, profile) as session:
             gateway = RepositoryGateway(session, desired.regions)
             report = read_status(desired, gateway)
@@ -88,6 +112,66 @@ def status(
         fail(exc)
     _show(report, output_format)
     raise typer.Exit(EXIT_CHANGES if detailed_exitcode and report.drifted else EXIT_OK)
+
+
+def _fleet_status(
+    path: Path,
+    parsed: PtcFile,
+    regions: list[str] | None,
+    accounts: list[str] | None,
+    shard: str | None,
+    max_concurrency: int | None,
+    connection: tuple[bool, Path, str | None],
+    output_format: StatusFormat,
+    detailed_exitcode: bool,
+    backfill: bool,
+    auto_approve: bool,
+) -> int:
+    """Status in every target account of a file with `accounts:`: the exit code.
+
+    One account failing (its role cannot be assumed, access denied) is reported with its
+    error and never stops the others; the exit code is 0 only when every account was read.
+    """
+    from ptc.cli.fleet import external_id, resolve_fleet
+    from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
+
+    with aws_session(*connection) as session:
+        targets = resolve_fleet(path, parsed, regions, accounts, shard, session)
+        secret = external_id(targets, path.parent)
+        fleet = over_accounts(
+            targets.accounts,
+            lambda target: _read_account(session, target, secret, parsed, path, regions),
+            max_concurrency=max_concurrency or DEFAULT_MAX_CONCURRENCY,
+        )
+        if backfill:
+            return _fleet_backfill(fleet, auto_approve, max_concurrency)
+    _show_fleet(fleet, output_format)
+    if fleet.interrupted:
+        return EXIT_INTERRUPTED
+    if not fleet.ok:
+        return EXIT_FAILED
+    drifted = any(report.drifted for _, (report, _) in fleet.values())
+    return EXIT_CHANGES if detailed_exitcode and drifted else EXIT_OK
+
+
+def _read_account(
+    base: Session,
+    target: Target,
+    secret: str | None,
+    parsed: PtcFile,
+    path: Path,
+    regions: list[str] | None,
+) -> Read:
+    """One account's status, read with the file's role assumed there."""
+    from ptc.aws.repositories import RepositoryGateway
+    from ptc.cli.fleet import target_session
+    from ptc.plan.desired import expand
+    from ptc.status.compute import read_status
+
+    session = target_session(base, target, secret, "status")
+    desired = expand(parsed, path.parent, regions or None, account=target.account)
+    gateway = RepositoryGateway(session, desired.regions)
+    return read_status(desired, gateway), gateway
 
 
 def _show(report: StatusReport, output_format: StatusFormat) -> None:
@@ -121,6 +205,77 @@ def _backfill(report: StatusReport, gateway: RepositoryGateway, auto_approve: bo
     screen.print()
     render_report(result, BACKFILL, screen)
     return _exit_code(result)
+
+
+def _show_fleet(fleet: FleetReport[Read], output_format: StatusFormat) -> None:
+    from ptc.render.status import fleet_status_dict, render_fleet_status
+
+    reports = _reports(fleet)
+    if output_format is StatusFormat.json:
+        out(json.dumps(fleet_status_dict(reports), indent=2))
+        return
+    render_fleet_status(reports, console())
+
+
+def _reports(fleet: FleetReport[Read]) -> FleetReport[StatusReport]:
+    """The report without the readers (kept for backfill only)."""
+    from ptc.engine.fleet import AccountRun, FleetReport
+
+    runs = [
+        AccountRun(run.target, run.outcome, run.value[0] if run.value else None, run.error)
+        for run in fleet.runs
+    ]
+    return FleetReport(runs, interrupted=fleet.interrupted)
+
+
+def _fleet_backfill(
+    fleet: FleetReport[Read], auto_approve: bool, max_concurrency: int | None
+) -> int:
+    """Every account's backfill planned and shown, one confirmation, then account by
+    account at once (bounded): the exit code."""
+    from rich.text import Text
+
+    from ptc.engine.backfill import apply_backfill
+    from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
+    from ptc.render.report import BACKFILL, render_report
+    from ptc.render.status import render_backfill_plan, render_fleet_failures
+    from ptc.render.text import printable
+
+    screen = console()
+    from ptc.status.backfill import plan_backfill
+
+    plans: dict[str | None, tuple[BackfillPlan, RepositoryGateway]] = {}
+    for target, (report, gateway) in fleet.values():
+        plan = plan_backfill(report)
+        render_backfill_plan(plan, screen)
+        screen.print()
+        if not plan.is_empty:
+            plans[target.account] = (plan, gateway)
+    reports = _reports(fleet)
+    render_fleet_failures(reports, screen)
+    if plans:
+        if not auto_approve:
+            confirm("Apply this backfill?", cancelled="Backfill cancelled.", what="backfill")
+        to_write = [run.target for run in fleet.runs if run.target.account in plans]
+        written = over_accounts(
+            to_write,
+            lambda target: apply_backfill(*plans[target.account]),
+            max_concurrency=max_concurrency or DEFAULT_MAX_CONCURRENCY,
+        )
+        for run in written.runs:
+            screen.print(f"Account {run.account}:", highlight=False)
+            if run.value is not None:
+                render_report(run.value, BACKFILL, screen)
+            else:
+                screen.print(Text(printable(f"  {run.outcome}: {run.error or 'interrupted'}")))
+            screen.print()
+        if written.interrupted or any(r.interrupted for _, r in written.values()):
+            return EXIT_INTERRUPTED
+        if not written.ok or not all(r.ok for _, r in written.values()):
+            return EXIT_FAILED
+    if fleet.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if fleet.ok else EXIT_FAILED
 
 
 def _exit_code(result: RunReport[Any]) -> int:

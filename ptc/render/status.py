@@ -8,17 +8,20 @@ one in a log, is laid out in plain columns here, in milliseconds instead of seco
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from ptc import __version__
 from ptc.render.text import printable
 from ptc.status.backfill import BackfillAction, BackfillPlan
-from ptc.status.models import RepositoryStatus, StatusReport
+from ptc.status.models import FORMAT_VERSION, RepositoryStatus, StatusReport
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from ptc.engine.fleet import AccountRun, FleetReport
 
 _VERBS = {
     "lifecycle_policy": "put the template's lifecycle policy",
@@ -178,3 +181,77 @@ def backfill_line(plan: BackfillPlan) -> str:
         return "Nothing to backfill."
     changes = _count(len(plan.actions), "change", "changes")
     return f"Backfill: {changes} to {_count(plan.repositories, 'repository', 'repositories')}."
+
+
+# -- several accounts (a file with `accounts:`) ------------------------------------------
+
+_RESULTS = {"APPLIED": "read", "FAILED": "failed", "NOT_ATTEMPTED": "not attempted"}
+
+
+def render_fleet_status(fleet: FleetReport[StatusReport], console: Console) -> None:
+    """Account by account (each one's table by region, as for one account), then the counts."""
+    for run in fleet.runs:
+        console.print(Text(f"Account {run.account}:", style="bold"))
+        if run.value is not None:
+            render_status(run.value, console)
+        else:
+            _render_unread(run, console)
+        console.print()
+    console.print(fleet_line(fleet), highlight=False)
+
+
+def render_fleet_failures(fleet: FleetReport[StatusReport], console: Console) -> None:
+    """The accounts that could not be read, for the backfill's account-by-account plans."""
+    for run in fleet.runs:
+        if run.value is None:
+            console.print(Text(f"Account {run.account}:", style="bold"))
+            _render_unread(run, console)
+            console.print()
+    console.print(fleet_line(fleet), highlight=False)
+
+
+def _render_unread(run: AccountRun[StatusReport], console: Console) -> None:
+    if run.error is not None:
+        console.print(Text(printable(f"  failed: {run.error}"), style="red"))
+    else:
+        console.print("  not attempted (interrupted)", highlight=False)
+
+
+def fleet_line(fleet: FleetReport[StatusReport]) -> str:
+    counts = _fleet_counts(fleet)
+    accounts = _count(counts["accounts"], "account", "accounts")
+    line = f"{accounts}: {counts['read']} read, {counts['failed']} failed"
+    if counts["not_attempted"]:
+        line += f", {counts['not_attempted']} not attempted"
+    repositories = _count(counts["repositories"], "repository", "repositories")
+    return f"{line}; {repositories}, {counts['drifted']} drifting."
+
+
+def _fleet_counts(fleet: FleetReport[StatusReport]) -> dict[str, int]:
+    reports = [run.value for run in fleet.runs if run.value is not None]
+    return {
+        "accounts": len(fleet.runs),
+        "read": len(reports),
+        "failed": len(fleet.failed),
+        "not_attempted": len(fleet.not_attempted),
+        "repositories": sum(len(r.repositories) for r in reports),
+        "drifted": sum(len(r.drifted) for r in reports),
+    }
+
+
+def fleet_status_dict(fleet: FleetReport[StatusReport]) -> dict[str, Any]:
+    """The JSON of a status over several accounts: each account's own report, or its error."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "ptc_version": __version__,
+        "summary": _fleet_counts(fleet),
+        "accounts": [
+            {
+                "account": run.account,
+                "result": _RESULTS[run.outcome.name],
+                "error": run.error,
+                "status": run.value.to_dict() if run.value is not None else None,
+            }
+            for run in fleet.runs
+        ],
+    }

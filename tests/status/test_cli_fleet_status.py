@@ -1,0 +1,200 @@
+"""`ptc status` over every account of a file with `accounts:`, on the multi-account sandbox.
+
+Accounts 111111111111 and 222222222222 have the rules applied and images pulled through
+them (as their ptc-deployer role); in 222222222222 one repository lost a tag since. The
+role in 333333333333 trusts another account only: it cannot be assumed. The sandbox's
+state file keeps no IAM roles, so these run ptc against the sandbox in this process (the
+`aws` fixture: moto with ptc's emulator and accounts, as `--sandbox` runs it); the last
+test runs `--sandbox` itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+
+from ptc.aws.sessions import assume_role_session
+from ptc.sandbox.embedded import SandboxInfo
+from ptc.sandbox.pull import parse_image, pull
+from tests.status.conftest import ACCOUNT, ORIGINAL, PULLS, ROLE, apply_file, write
+from tests.status.test_cli_status import run
+
+GOOD = ["111111111111", "222222222222"]
+BROKEN = "333333333333"
+DEPLOYER = "arn:aws:iam::{account}:role/ptc-deployer"
+TEMPLATE_ROLE = "arn:aws:iam::{account}:role/ecr-template"
+ONE_ACCOUNT = ORIGINAL.replace(ROLE, TEMPLATE_ROLE)
+FLEET = ONE_ACCOUNT.replace(
+    f'account: "{ACCOUNT}"\n',
+    f'accounts:\n  role: {DEPLOYER}\n  ids: ["{GOOD[0]}", "{GOOD[1]}", "{BROKEN}"]\n',
+)
+CANNOT_ASSUME = (
+    f"account {BROKEN}: cannot assume arn:aws:iam::{BROKEN}:role/ptc-deployer: "
+    "AssumeRole: access denied"
+)
+
+
+def _as_deployer(info: SandboxInfo, account: str) -> object:
+    role = DEPLOYER.format(account=account)
+    return assume_role_session(info.session(), role, account=account, name="setup")
+
+
+def _untrusting_role(info: SandboxInfo) -> None:
+    """BROKEN's ptc-deployer trusts only an account that is not the caller's."""
+    admin = assume_role_session(
+        info.session(), f"arn:aws:iam::{BROKEN}:role/admin", account=BROKEN, name="setup"
+    )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::444444444444:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    admin.client("iam").create_role(  # type: ignore[attr-defined]
+        RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust)
+    )
+
+
+def _prepare(info: SandboxInfo, directory: Path) -> Path:
+    for account in GOOD:
+        single = ONE_ACCOUNT.replace(ACCOUNT, account)
+        apply_file(_as_deployer(info, account), write(directory, single, f"{account}.yaml"))
+        for region, image in PULLS:
+            pull(parse_image(image), account, region)
+    ecr = _as_deployer(info, GOOD[1]).client("ecr", region_name="eu-west-1")  # type: ignore[attr-defined]
+    arn = f"arn:aws:ecr:eu-west-1:{GOOD[1]}:repository/quay/coreos/etcd"
+    ecr.untag_resource(resourceArn=arn, tagKeys=["team"])
+    return write(directory, FLEET)
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, aws: SandboxInfo) -> Path:
+    path = _prepare(aws, tmp_path)
+    _untrusting_role(aws)
+    return path
+
+
+def _section(stdout: str, account: str) -> list[str]:
+    """The lines of one account's part of the report."""
+    lines = stdout.splitlines()
+    start = lines.index(f"Account {account}:")
+    end = lines.index("", start)
+    return lines[start + 1 : end + 2]
+
+
+def test_every_account_by_account_and_a_failing_one_is_reported(
+    fleet: Path,
+) -> None:
+    result = run("status", fleet)
+    assert result.exit_code == 1, result.output
+    headings = [line for line in result.stdout.splitlines() if line.startswith("Account ")]
+    assert headings == [f"Account {a}:" for a in (*GOOD, BROKEN)]
+    first = _section(result.stdout, GOOD[0])
+    assert [line.split()[:3] for line in first[1:5]] == [
+        ["us-east-1", "k8s", "k8s/pause"],
+        ["us-east-1", "quay", "quay/coreos/etcd"],
+        ["us-east-1", "quay", "quay/prometheus/node-exporter"],
+        ["eu-west-1", "quay", "quay/coreos/etcd"],
+    ]
+    assert first[-1] == "4 repositories; none drifts from its template."
+    second = _section(result.stdout, GOOD[1])
+    etcd = next(line for line in second if line.startswith("eu-west-1"))
+    assert etcd.endswith("tags team=platform to set")
+    broken = _section(result.stdout, BROKEN)
+    assert broken[0].startswith(f"  failed: {CANNOT_ASSUME}")
+    assert result.stdout.splitlines()[-1] == (
+        "3 accounts: 2 read, 1 failed; 8 repositories, 1 drifting."
+    )
+
+
+def test_json_carries_each_account_and_its_error(fleet: Path) -> None:
+    result = run("status", "--format", "json", "--region", "eu-west-1", fleet)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["format_version"] == 1
+    assert document["summary"] == {
+        "accounts": 3,
+        "read": 2,
+        "failed": 1,
+        "not_attempted": 0,
+        "repositories": 2,
+        "drifted": 1,
+    }
+    runs = document["accounts"]
+    assert [(r["account"], r["result"]) for r in runs] == [
+        (GOOD[0], "read"),
+        (GOOD[1], "read"),
+        (BROKEN, "failed"),
+    ]
+    assert runs[0]["error"] is None and runs[0]["status"]["account"] == GOOD[0]
+    assert runs[1]["status"]["regions"] == ["eu-west-1"]
+    assert runs[1]["status"]["summary"] == {"repositories": 1, "drifted": 1, "fixable": 1}
+    assert runs[2]["status"] is None
+    assert runs[2]["error"].startswith(CANNOT_ASSUME)
+
+
+def test_account_narrows_and_the_exit_code_says_all_succeeded(
+    fleet: Path,
+) -> None:
+    narrowed = ["--account", GOOD[0], "--account", GOOD[1]]
+    assert run("status", *narrowed, fleet).exit_code == 0
+    assert run("status", *narrowed, "--detailed-exitcode", fleet).exit_code == 2
+    clean = run("status", "--account", GOOD[0], "--detailed-exitcode", fleet)
+    assert clean.exit_code == 0
+    assert clean.stdout.splitlines()[-1] == (
+        "1 account: 1 read, 0 failed; 4 repositories, 0 drifting."
+    )
+    unknown = run("status", "--account", "999999999999", fleet)
+    assert unknown.exit_code == 64
+    assert "--account 999999999999: not an account of" in unknown.stderr
+
+
+def test_backfill_works_per_account_and_a_rerun_converges(fleet: Path) -> None:
+    result = run("status", "--backfill", "--auto-approve", fleet)
+    assert result.exit_code == 1, result.output  # BROKEN could not be read
+    lines = result.stdout.splitlines()
+    assert f"Backfill in account {GOOD[1]}:" in lines
+    assert f"Backfill in account {GOOD[0]}:" not in lines  # nothing drifts there
+    assert "  ~ eu-west-1/quay/coreos/etcd: tag team=platform (TagResource)" in lines
+    assert f"  failed: {CANNOT_ASSUME}" in "\n".join(lines)
+    assert f"Account {GOOD[1]}:" in lines
+    assert "Backfill complete: 1 applied, 0 failed, 0 not attempted." in lines
+    again = run("status", "--account", GOOD[0], "--account", GOOD[1], fleet)
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[-1] == (
+        "2 accounts: 2 read, 0 failed; 8 repositories, 0 drifting."
+    )
+
+
+def test_a_file_with_one_account_refuses_another_account_and_shards(tmp_path: Path) -> None:
+    path = write(tmp_path, ORIGINAL)
+    other = run("status", "--account", GOOD[0], path)
+    assert other.exit_code == 64
+    assert f"--account {GOOD[0]}: {path} has no 'accounts:'" in other.stderr
+    sharded = run("status", "--shard", "1/2", path)
+    assert sharded.exit_code == 64
+
+
+def test_the_embedded_sandbox_runs_status_in_each_account(
+    tmp_path: Path,
+    sandbox: list[str],
+    by_hand: Callable[[], AbstractContextManager[SandboxInfo]],
+) -> None:
+    with by_hand() as info:
+        path = _prepare(info, tmp_path)
+    chosen = ["--account", GOOD[1], "--account", GOOD[0], "--max-concurrency", "1"]
+    result = run("status", *sandbox, *chosen, "--detailed-exitcode", path)
+    assert result.exit_code == 2, result.output
+    headings = [line for line in result.stdout.splitlines() if line.startswith("Account ")]
+    assert headings == [f"Account {a}:" for a in GOOD]  # the file's order
+    assert result.stdout.splitlines()[-1] == (
+        "2 accounts: 2 read, 0 failed; 8 repositories, 1 drifting."
+    )
