@@ -247,10 +247,12 @@ def _fleet_backfill(
     plans: dict[str | None, tuple[BackfillPlan, RepositoryGateway]] = {}
     for target, (report, gateway) in fleet.values():
         plan = plan_backfill(report)
+        if plan.is_empty:
+            screen.print(f"Account {target.account}: nothing to backfill.", highlight=False)
+            continue
         render_backfill_plan(plan, screen)
         screen.print()
-        if not plan.is_empty:
-            plans[target.account] = (plan, gateway)
+        plans[target.account] = (plan, gateway)
     reports = _reports(fleet)
     render_fleet_failures(reports, screen)
     if plans:

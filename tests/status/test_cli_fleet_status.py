@@ -163,6 +163,7 @@ def test_backfill_works_per_account_and_a_rerun_converges(fleet: Path) -> None:
     lines = result.stdout.splitlines()
     assert f"Backfill in account {GOOD[1]}:" in lines
     assert f"Backfill in account {GOOD[0]}:" not in lines  # nothing drifts there
+    assert f"Account {GOOD[0]}: nothing to backfill." in lines
     assert "  ~ eu-west-1/quay/coreos/etcd: tag team=platform (TagResource)" in lines
     assert f"  failed: {CANNOT_ASSUME}" in "\n".join(lines)
     assert f"Account {GOOD[1]}:" in lines
