@@ -119,6 +119,10 @@ def test_json_carries_each_account_and_its_error(fleet: Path) -> None:
     result = run("status", "--format", "json", "--region", "eu-west-1", fleet)
     assert result.exit_code == 1
     document = json.loads(result.stdout)
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[2] / "docs/status-report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
     assert document["format_version"] == 1
     assert document["summary"] == {
         "accounts": 3,
