@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
     from ptc.status.models import StatusReport
 
     Read = tuple[StatusReport, RepositoryGateway]  # one account's status, and its reader
+
+
+T = TypeVar("T")
 
 
 class StatusFormat(StrEnum):
@@ -94,13 +99,12 @@ def status(
         parsed = load_valid(file).file
         assert parsed is not None  # load_valid raises unless the file is valid
         if parsed.accounts is not None:
-            raise typer.Exit(
-                _fleet_status(
-                    file, parsed, region, account, shard, max_concurrency,
-                    (sandbox, sandbox_state, profile), output_format, detailed_exitcode,
-                    backfill, auto_approve,
-                )
-            )  # fmt: skip
+            fleet = _Fleet(file, parsed, region, account, shard, max_concurrency)
+            with aws_session(sandbox, sandbox_state, profile) as session:
+                if backfill:
+                    raise typer.Exit(_fleet_backfill(fleet.read(session), auto_approve, fleet))
+                runs = fleet.read(session)
+            raise typer.Exit(_fleet_exit(runs, output_format, detailed_exitcode))
         resolve_fleet(file, parsed, region, account, shard, None)  # --account, --shard: usage
         desired = expand(parsed, file.parent, region or None)
         with aws_session(sandbox, sandbox_state, profile) as session:
@@ -114,54 +118,52 @@ def status(
     raise typer.Exit(EXIT_CHANGES if detailed_exitcode and report.drifted else EXIT_OK)
 
 
-def _fleet_status(
-    path: Path,
-    parsed: PtcFile,
-    regions: list[str] | None,
-    accounts: list[str] | None,
-    shard: str | None,
-    max_concurrency: int | None,
-    connection: tuple[bool, Path, str | None],
-    output_format: StatusFormat,
-    detailed_exitcode: bool,
-    backfill: bool,
-    auto_approve: bool,
-) -> int:
-    """Status in every target account of a file with `accounts:`: the exit code.
+@dataclass(frozen=True)
+class _Fleet:
+    """A file with `accounts:` and the options that choose its targets."""
 
-    One account failing (its role cannot be assumed, access denied) is reported with its
-    error and never stops the others; the exit code is 0 only when every account was read.
-    """
-    from ptc.cli.fleet import external_id, resolve_fleet
-    from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
+    path: Path
+    parsed: PtcFile
+    regions: list[str] | None
+    accounts: list[str] | None
+    shard: str | None
+    max_concurrency: int | None
 
-    with aws_session(*connection) as session:
-        targets = resolve_fleet(path, parsed, regions, accounts, shard, session)
-        secret = external_id(targets, path.parent)
-        fleet = over_accounts(
-            targets.accounts,
-            lambda target: _read_account(session, target, secret, parsed, path, regions),
-            max_concurrency=max_concurrency or DEFAULT_MAX_CONCURRENCY,
+    def read(self, session: Session) -> FleetReport[Read]:
+        """Every target account's status, at most max_concurrency accounts at once; an
+        account that fails (its role cannot be assumed, access denied) is that account's
+        failure and never stops the others."""
+        from ptc.cli.fleet import external_id, resolve_fleet
+
+        targets = resolve_fleet(
+            self.path, self.parsed, self.regions, self.accounts, self.shard, session
         )
-        if backfill:
-            return _fleet_backfill(fleet, auto_approve, max_concurrency)
-    _show_fleet(fleet, output_format)
-    if fleet.interrupted:
+        secret = external_id(targets, self.path.parent)
+        return self.over(
+            targets.accounts, lambda target: _read_account(session, target, secret, self)
+        )
+
+    def over(self, targets: Sequence[Target], work: Callable[[Target], T]) -> FleetReport[T]:
+        from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
+
+        limit = self.max_concurrency or DEFAULT_MAX_CONCURRENCY
+        return over_accounts(targets, work, max_concurrency=limit)
+
+
+def _fleet_exit(
+    runs: FleetReport[Read], output_format: StatusFormat, detailed_exitcode: bool
+) -> int:
+    """Shown account by account; 0 only when every account was read."""
+    _show_fleet(runs, output_format)
+    if runs.interrupted:
         return EXIT_INTERRUPTED
-    if not fleet.ok:
+    if not runs.ok:
         return EXIT_FAILED
-    drifted = any(report.drifted for _, (report, _) in fleet.values())
+    drifted = any(report.drifted for _, (report, _) in runs.values())
     return EXIT_CHANGES if detailed_exitcode and drifted else EXIT_OK
 
 
-def _read_account(
-    base: Session,
-    target: Target,
-    secret: str | None,
-    parsed: PtcFile,
-    path: Path,
-    regions: list[str] | None,
-) -> Read:
+def _read_account(base: Session, target: Target, secret: str | None, fleet: _Fleet) -> Read:
     """One account's status, read with the file's role assumed there."""
     from ptc.aws.repositories import RepositoryGateway
     from ptc.cli.fleet import target_session
@@ -169,7 +171,7 @@ def _read_account(
     from ptc.status.compute import read_status
 
     session = target_session(base, target, secret, "status")
-    desired = expand(parsed, path.parent, regions or None, account=target.account)
+    desired = expand(fleet.parsed, fleet.path.parent, fleet.regions or None, account=target.account)
     gateway = RepositoryGateway(session, desired.regions)
     return read_status(desired, gateway), gateway
 
@@ -228,15 +230,12 @@ def _reports(fleet: FleetReport[Read]) -> FleetReport[StatusReport]:
     return FleetReport(runs, interrupted=fleet.interrupted)
 
 
-def _fleet_backfill(
-    fleet: FleetReport[Read], auto_approve: bool, max_concurrency: int | None
-) -> int:
+def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Fleet) -> int:
     """Every account's backfill planned and shown, one confirmation, then account by
     account at once (bounded): the exit code."""
     from rich.text import Text
 
     from ptc.engine.backfill import apply_backfill
-    from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
     from ptc.render.report import BACKFILL, render_report
     from ptc.render.status import render_backfill_plan, render_fleet_failures
     from ptc.render.text import printable
@@ -259,11 +258,7 @@ def _fleet_backfill(
         if not auto_approve:
             confirm("Apply this backfill?", cancelled="Backfill cancelled.", what="backfill")
         to_write = [run.target for run in fleet.runs if run.target.account in plans]
-        written = over_accounts(
-            to_write,
-            lambda target: apply_backfill(*plans[target.account]),
-            max_concurrency=max_concurrency or DEFAULT_MAX_CONCURRENCY,
-        )
+        written = options.over(to_write, lambda target: apply_backfill(*plans[target.account]))
         for run in written.runs:
             screen.print(f"Account {run.account}:", highlight=False)
             if run.value is not None:
