@@ -134,14 +134,11 @@ class _Sandbox:
 def _prepare(
     host: str, port: int, state_path: Path | None, *, quiet: bool = False, moto_api: bool = False
 ) -> _Sandbox:
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
+    from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
     from ptc.sandbox import emulator, state, store
+    from ptc.sandbox.dispatch import Dispatcher
 
     _check_port(host, port)
     held = ExitStack()
@@ -153,7 +150,7 @@ def _prepare(
         emulator.install()
         if state_path is not None and state_path.exists():
             state.load(state_path)
-        gate = Gate(DomainDispatcherApplication(create_backend_app), save, moto_api=moto_api)
+        gate = Gate(Dispatcher(create_backend_app), save, moto_api=moto_api)
         handler = _quiet_handler(MotoRequestHandler) if quiet else MotoRequestHandler
         server = make_server(host, port, gate, threaded=True, request_handler=handler)
     except BaseException:
