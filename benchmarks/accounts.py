@@ -9,12 +9,15 @@ It writes one file per case: `accounts:` with the role and the first N account I
 rules and the templates; and, for reference, the same rules in a file with `account:`
 (one account, the caller's, no AssumeRole: ptc's path before `accounts:`).
 
+With --regions N the files and the sandbox have the first N of 17 regions instead of two.
+
 Then it times `ptc plan FILE --detailed-exitcode` of every case, whole commands, the cases
 interleaved (1, 10, 30, 1, 10, 30, ...) so that a change in the machine's load touches
 them alike; each must exit 0 (no changes). For each it reports the median wall time, the
 median CPU time of the ptc process and of the server during the run, and the ratio to the
 1-account case; then the API calls of one more run of each, counted inside the ptc process
-with a botocore hook (BaseClient._make_api_call), by operation.
+with a botocore hook (BaseClient._make_api_call), by operation, with the most threads alive
+at once and the peak memory (VmHWM) of that run.
 
 The target (issue #13): 30 accounts within 4× the time of 1 account.
 
@@ -22,7 +25,7 @@ With --delay S a proxy (benchmarks/latency_proxy.py) adds S seconds to every ans
 region tens of milliseconds away does; the sandbox alone answers in a millisecond.
 
     python benchmarks/accounts.py [--accounts 1,10,30] [--rules 50] [--templates 20]
-                                  [--runs 5] [--delay 0] [--max-concurrency N]
+                                  [--regions 2] [--runs 5] [--delay 0] [--max-concurrency N]
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import delaying_proxy  # noqa: E402
 from plan_speed import LIFECYCLE, UPSTREAMS, free_port, start_server  # noqa: E402
+from round_trips import REGIONS as ALL_REGIONS  # noqa: E402
 
-REGIONS = ["us-east-1", "eu-west-1"]
+REGIONS = ALL_REGIONS[:2]  # --regions N takes the first N of the 17
 CALLER = "123456789012"  # the sandbox's account of the default credentials
 ROLE = "arn:aws:iam::{account}:role/ptc-deployer"
 POPULATE_THREADS = 8
@@ -143,6 +147,8 @@ class Case:
     cpu: list[float] = field(default_factory=list)
     server_cpu: list[float] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
+    threads: int = 0  # the most threads alive at once in the counted run
+    rss_mib: float = 0.0  # its peak resident memory
 
     @property
     def pairs(self) -> int:
@@ -182,18 +188,37 @@ def count_calls(case: Case, command: list[str], env: dict[str, str], work: Path)
     done = subprocess.run([*counted, str(case.path)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the counted plan of {case.path.name} failed:\n{done.stderr}")
-    case.calls.update(json.loads(out.read_text()))
+    counted_run = json.loads(out.read_text())
+    case.calls.update(counted_run["calls"])
+    case.threads, case.rss_mib = counted_run["threads"], counted_run["rss_mib"]
+
+
+def peak_memory_mib() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that across exec,
+    so a child would report its parent's peak when the parent's was higher."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return float("nan")
 
 
 def run_counted(out: Path, argv: list[str]) -> None:
     """Run `python ARGV` (`-m ptc plan ...`) in this process, counting every API call
-    botocore makes, in any thread."""
+    botocore makes, in any thread, and the most threads alive at once."""
     import runpy
 
     from botocore.client import BaseClient
 
     calls: Counter[str] = Counter()
     lock = threading.Lock()
+    threads = [0]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.005):
+            threads[0] = max(threads[0], threading.active_count() - 1)  # less this one
+
+    threading.Thread(target=watch, daemon=True).start()
     original: Callable[..., Any] = getattr(BaseClient, "_make_api_call")  # noqa: B009
 
     def counted(self: Any, operation: str, params: Any) -> Any:
@@ -210,7 +235,9 @@ def run_counted(out: Path, argv: list[str]) -> None:
             sys.argv = argv
             runpy.run_path(argv[0], run_name="__main__")
     finally:
-        out.write_text(json.dumps(calls))
+        done.set()
+        peak = peak_memory_mib()
+        out.write_text(json.dumps({"calls": calls, "threads": threads[0], "rss_mib": peak}))
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -225,8 +252,8 @@ def report(cases: list[Case], args: argparse.Namespace) -> None:
         f"median of {args.runs} interleaved runs{delay}\n"
     )
     print("| accounts × regions | `ptc plan` | ÷ 1 account | CPU, ptc | CPU, server "
-          "| API calls | per account-region |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "| API calls | per account-region | threads | memory |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case in cases:
         wall = statistics.median(case.wall)
         total = sum(case.calls.values())
@@ -236,7 +263,7 @@ def report(cases: list[Case], args: argparse.Namespace) -> None:
         print(
             f"| {label} | {wall:.2f} s | {wall / base:.2f}× "
             f"| {statistics.median(case.cpu):.2f} s | {statistics.median(case.server_cpu):.2f} s "
-            f"| {total} | {total / case.pairs:.1f} |"
+            f"| {total} | {total / case.pairs:.1f} | {case.threads} | {case.rss_mib:.0f} MiB |"
         )
     largest = max(cases, key=lambda c: c.accounts)
     ratio = statistics.median(largest.wall) / base
@@ -281,6 +308,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rules", type=int, default=50)
     parser.add_argument("--templates", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--regions", type=int, default=2, help="how many regions (1 to 17)")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added per answer")
     parser.add_argument("--max-concurrency", type=int, help="passed to ptc plan")
     parser.add_argument("--no-single", action="store_true", help="skip the `account:` file")
@@ -296,6 +324,7 @@ def main() -> None:
         run_counted(args.count_into, args.command)
         return
     counts = sorted({int(n) for n in args.accounts.split(",")})
+    REGIONS[:] = ALL_REGIONS[: args.regions]
     if 1 not in counts:
         raise SystemExit("--accounts must include 1: the other cases are compared with it")
     work = Path(tempfile.mkdtemp(prefix="ptc-accounts-"))
