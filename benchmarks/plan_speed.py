@@ -240,8 +240,8 @@ def phases(path: Path) -> dict[str, float]:
     import botocore.session
 
     from ptc.aws.gateway import Gateway, make_session
-    from ptc.cli.plan import _console
     from ptc.engine.workflow import load_desired, plan_desired
+    from ptc.render.console import console as make_console
     from ptc.render.plan import render_plan
 
     creating = [0.0]
@@ -265,7 +265,7 @@ def phases(path: Path) -> dict[str, float]:
     planned = plan_desired(desired, gateway)
     marks["read live state and plan (API)"] = time.perf_counter()
     with open(os.devnull, "w") as sink:
-        console = _console()
+        console = make_console(soft_wrap=True)
         console.file = sink
         render_plan(planned.plan, console)
     marks["render"] = time.perf_counter()

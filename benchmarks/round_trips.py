@@ -11,7 +11,16 @@ sandbox and times, through the proxy, as whole commands:
 
 and prints the medians and plan's ratio to the floor. Not run by the tests.
 
+--plan-only sets the sandbox up with an untimed `ptc apply` straight to it (no proxy) and
+times only plan and the floor. --baseline DIR also times the `ptc plan` of another source
+tree (DIR holding a `ptc` package, e.g. `git archive main ptc | tar -x -C DIR`), run by the
+same interpreter with DIR first on PYTHONPATH: each run then times the floor, the baseline
+and this tree in turn, so that before and after share the machine's load. Both trees are
+byte-compiled first, as pip installs them (PYTHONDONTWRITEBYTECODE would otherwise leave
+ptc compiling its sources on every run, while the floor's boto3 has its .pyc files).
+
     python benchmarks/round_trips.py [--regions 3] [--secrets 0] [--delay 0.1] [--runs 3]
+        [--plan-only] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -77,21 +86,36 @@ def one_run(
 ) -> dict[str, float]:
     port = free_port()
     server = start_server(port, env)
+    ptc = [sys.executable, "-m", "ptc"]
+    apply = [*ptc, "apply", "rules.yaml", "--auto-approve"]
+    plan = [*ptc, "plan", "rules.yaml", "--detailed-exitcode"]
+    floor = [sys.executable, str(ROOT / "benchmarks" / "boto3_floor.py"), *regions]
+    floor += ["--secrets", str(args.secrets)]
+    times: dict[str, float] = {}
     try:
+        if args.plan_only:  # set up without the proxy: apply is not what is measured
+            direct = {**env, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+            timed(apply, direct, work, (0,))
         with delaying_proxy(f"http://127.0.0.1:{port}", args.delay) as url:
             proxied = {**env, "AWS_ENDPOINT_URL": url}
-            ptc = [sys.executable, "-m", "ptc"]
-            apply = [*ptc, "apply", "rules.yaml", "--auto-approve"]
-            plan = [*ptc, "plan", "rules.yaml", "--detailed-exitcode"]
-            floor = [sys.executable, str(ROOT / "benchmarks" / "boto3_floor.py"), *regions]
-            return {
-                "apply": timed(apply, proxied, work, (0,)),
-                "plan": timed(plan, proxied, work, (0,)),
-                "floor": timed([*floor, "--secrets", str(args.secrets)], proxied, work, (0,)),
-            }
+            if not args.plan_only:
+                times["apply"] = timed(apply, proxied, work, (0,))
+            times["floor"] = timed(floor, proxied, work, (0,))
+            if args.baseline is not None:
+                before = {**proxied, "PYTHONPATH": str(args.baseline)}
+                times["plan before"] = timed(plan, before, work, (0,))
+            times["plan"] = timed(plan, proxied, work, (0,))
+            return times
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def byte_compile(*trees: Path) -> None:
+    """Compile each tree's `ptc` package, as pip does on install (see the docstring)."""
+    for tree in trees:
+        command = [sys.executable, "-m", "compileall", "-q", str(tree / "ptc")]
+        subprocess.run(command, check=True, capture_output=True)
 
 
 def main() -> None:
@@ -102,7 +126,12 @@ def main() -> None:
     parser.add_argument("--secrets", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--plan-only", action="store_true", help="time only plan and floor")
+    parser.add_argument("--baseline", type=Path, help="another ptc source tree to time too")
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "ptc" / "__init__.py").is_file():
+        raise SystemExit(f"{args.baseline}: no ptc package there")
+    byte_compile(ROOT, *([args.baseline] if args.baseline else []))
     regions = REGIONS[: args.regions]
     work = Path(tempfile.mkdtemp(prefix="ptc-rtt-"))
     (work / "rules.yaml").write_text(ptc_file(regions, args.rules, args.templates, args.secrets))
@@ -125,10 +154,19 @@ def main() -> None:
           f"median of {args.runs} runs\n")  # fmt: skip
     print("| command | wall time |")
     print("|---|---:|")
-    print(f"| `ptc apply` ({changes} changes, then verify) | {medians['apply']:.2f} s |")
+    if "apply" in medians:
+        print(f"| `ptc apply` ({changes} changes, then verify) | {medians['apply']:.2f} s |")
+    if "plan before" in medians:
+        print(f"| `ptc plan` of {args.baseline} (no changes) | {medians['plan before']:.2f} s |")
     print(f"| `ptc plan` (no changes) | {medians['plan']:.2f} s |")
     print(f"| bare-boto3 floor (same reads, all concurrent) | {medians['floor']:.2f} s |")
+    if "plan before" in medians:
+        ratio = medians["plan before"] / medians["floor"]
+        print(f"\nptc plan of {args.baseline} takes {ratio:.2f}x the floor.")
     print(f"\nptc plan takes {medians['plan'] / medians['floor']:.2f}x the floor.")
+    print("\nEach run (s): " + "; ".join(
+        ", ".join(f"{key} {seconds:.2f}" for key, seconds in run.items()) for run in runs
+    ))  # fmt: skip
 
 
 if __name__ == "__main__":
