@@ -12,6 +12,7 @@ DEBUG log, so no client can be made without that filter in place.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader, instance_cache
 
 from ptc.aws.errors import AwsError, require_json, translate
 from ptc.domain import catalog
@@ -58,11 +60,45 @@ class Session(Protocol):
     def client(self) -> Callable[..., Any]: ...  # client(service, region_name=, config=)
 
 
+class ModelLoader(Loader):
+    """botocore's loader of service models, without a walk of every service to load one.
+
+    Before it loads a model of type `service-2`, `endpoint-rule-set-1` or `paginators-1`,
+    botocore's loader lists the services that have one: it opens each of the 400-odd
+    service directories and looks for the file, once per type. That walk was the largest
+    part of making the first client, while ptc only ever names services that exist. Here
+    every directory in the search path is a potential service (one listing per search
+    path); loading then finds the file or raises DataNotFoundError, as botocore does for a
+    service missing the type (its UnknownServiceError is a DataNotFoundError).
+    """
+
+    @instance_cache
+    def list_available_services(self, type_name: str) -> list[str]:
+        services: set[str] = set()
+        for path in self.search_paths:
+            if os.path.isdir(path):
+                # Models are directories; the data files beside them (endpoints.json) are not.
+                services.update(name for name in os.listdir(path) if "." not in name)
+        return sorted(services)
+
+
+def _model_loader(data_path: str | None) -> ModelLoader:
+    """As botocore.loaders.create_loader: AWS_DATA_PATH's directories come first."""
+    paths = data_path.split(os.pathsep) if data_path else []
+    return ModelLoader(
+        extra_search_paths=[os.path.expanduser(os.path.expandvars(p)) for p in paths]
+    )
+
+
 class CoreSession:
     """A botocore session with the members of boto3.Session that ptc and its tools use."""
 
     def __init__(self, profile: str | None = None) -> None:
         self.core = botocore.session.Session(profile=profile)
+        core = self.core
+        core.lazy_register_component(
+            "data_loader", lambda: _model_loader(core.get_config_variable("data_path"))
+        )
 
     @property
     def events(self) -> Any:
