@@ -15,9 +15,10 @@ and prints the medians and plan's ratio to the floor. Not run by the tests.
 times only plan and the floor. --baseline DIR also times the `ptc plan` of another source
 tree (DIR holding a `ptc` package, e.g. `git archive main ptc | tar -x -C DIR`), run by the
 same interpreter with DIR first on PYTHONPATH: each run then times the floor, the baseline
-and this tree in turn, so that before and after share the machine's load. Both trees are
-byte-compiled first, as pip installs them (PYTHONDONTWRITEBYTECODE would otherwise leave
-ptc compiling its sources on every run, while the floor's boto3 has its .pyc files).
+and the `ptc` this interpreter imports (this tree, or PYTHONPATH's) in turn, so that before
+and after share the machine's load. Both are byte-compiled first, as pip installs them
+(PYTHONDONTWRITEBYTECODE would otherwise leave ptc compiling its sources on every run,
+while the floor's boto3 has its .pyc files).
 
     python benchmarks/round_trips.py [--regions 3] [--secrets 0] [--delay 0.1] [--runs 3]
         [--plan-only] [--baseline DIR]
@@ -111,11 +112,14 @@ def one_run(
         server.wait(timeout=30)
 
 
-def byte_compile(*trees: Path) -> None:
-    """Compile each tree's `ptc` package, as pip does on install (see the docstring)."""
-    for tree in trees:
-        command = [sys.executable, "-m", "compileall", "-q", str(tree / "ptc")]
-        subprocess.run(command, check=True, capture_output=True)
+def byte_compile(*pythonpaths: str | None) -> None:
+    """Compile the `ptc` package each PYTHONPATH imports, as pip does on install."""
+    code = (
+        "import compileall, os, ptc; compileall.compile_dir(os.path.dirname(ptc.__file__), quiet=1)"
+    )
+    for pythonpath in pythonpaths:
+        env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
 
 
 def main() -> None:
@@ -131,7 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.baseline is not None and not (args.baseline / "ptc" / "__init__.py").is_file():
         raise SystemExit(f"{args.baseline}: no ptc package there")
-    byte_compile(ROOT, *([args.baseline] if args.baseline else []))
+    byte_compile(os.environ.get("PYTHONPATH"), *([str(args.baseline)] if args.baseline else []))
     regions = REGIONS[: args.regions]
     work = Path(tempfile.mkdtemp(prefix="ptc-rtt-"))
     (work / "rules.yaml").write_text(ptc_file(regions, args.rules, args.templates, args.secrets))
