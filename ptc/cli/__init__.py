@@ -8,6 +8,8 @@ and `ptc rewrite-images` start without importing boto3. Every command runs insid
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 from ptc import __version__
@@ -70,4 +72,11 @@ for module in (validate, plan, export, targets, show, status, rewrite, iam, sand
 
 def main() -> None:
     """The `ptc` entry point; the error boundary is `boundary.PtcGroup.main`."""
-    app()
+    try:
+        app()
+    finally:
+        # The interpreter's last act is a full collection over every object still alive:
+        # typer's, pydantic's and botocore's models, the clients. Nothing ptc leaves needs
+        # it (files are closed, output flushed as the process ends), and it cost about a
+        # sixth of a plan's CPU time. Frozen objects are skipped.
+        gc.freeze()
