@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -82,6 +83,20 @@ def timed(command: list[str], env: dict[str, str], cwd: Path, ok: tuple[int, ...
     return elapsed
 
 
+def measure(
+    times: dict[str, float], key: str, command: list[str], env: dict[str, str], cwd: Path
+) -> None:
+    """The command's wall time as `key`, its CPU time (user + system) as `key cpu`.
+
+    On a loaded machine wall times vary several-fold from one run to the next, while the
+    CPU a command spends hardly does: that is where start-up and client creation show.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    times[key] = timed(command, env, cwd, (0,))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    times[f"{key} cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def one_run(
     args: argparse.Namespace, regions: list[str], work: Path, env: dict[str, str]
 ) -> dict[str, float]:
@@ -101,11 +116,11 @@ def one_run(
             proxied = {**env, "AWS_ENDPOINT_URL": url}
             if not args.plan_only:
                 times["apply"] = timed(apply, proxied, work, (0,))
-            times["floor"] = timed(floor, proxied, work, (0,))
+            measure(times, "floor", floor, proxied, work)
             if args.baseline is not None:
                 before = {**proxied, "PYTHONPATH": str(args.baseline)}
-                times["plan before"] = timed(plan, before, work, (0,))
-            times["plan"] = timed(plan, proxied, work, (0,))
+                measure(times, "plan before", plan, before, work)
+            measure(times, "plan", plan, proxied, work)
             return times
     finally:
         server.terminate()
@@ -168,6 +183,8 @@ def main() -> None:
         ratio = medians["plan before"] / medians["floor"]
         print(f"\nptc plan of {args.baseline} takes {ratio:.2f}x the floor.")
     print(f"\nptc plan takes {medians['plan'] / medians['floor']:.2f}x the floor.")
+    cpu = {key: medians[f"{key} cpu"] for key in ("floor", "plan before", "plan") if key in medians}
+    print("CPU (user + system), medians: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()))
     print("\nEach run (s): " + "; ".join(
         ", ".join(f"{key} {seconds:.2f}" for key, seconds in run.items()) for run in runs
     ))  # fmt: skip
