@@ -2,14 +2,18 @@
 
 Setup (not timed): `ptc sandbox serve` on a free loopback port; Terraform (AWS provider from
 the filesystem mirror in /opt/tf-plugins, three provider aliases, one per region) creates
-N rules and M templates in each of three regions. Then, each timed as whole commands
-(median of --runs):
+N rules and M templates in each of three regions. Then, each timed as whole commands,
+wall and CPU (user + system) time, median of --runs; each run times every command in turn,
+so that all of them share the machine's load as it changes:
 
   * `terraform plan` of that configuration (refreshes every resource);
   * `ptc plan` of the equivalent ptc file (which must show no changes);
   * a single `aws ecr describe-pull-through-cache-rules` call in one region.
 
-Finally the API calls one `ptc plan` makes are counted with botocore event hooks.
+--baseline DIR also times the `ptc plan` of another source tree (DIR holding a `ptc`
+package, e.g. `git archive main ptc | tar -x -C DIR`), run with DIR first on PYTHONPATH:
+before and after in the same runs. Finally the API calls one `ptc plan` makes are counted
+with botocore event hooks.
 
 With --breakdown, also where one `ptc plan`'s time goes (medians of --runs): imports (the
 sum of `python -X importtime`'s own times), then, timed inside one fresh interpreter,
@@ -19,6 +23,7 @@ API calls), and rendering. Setup still uses Terraform; --no-terraform skips Terr
 (setup by `ptc apply`, no `terraform plan` figure).
 
 Usage: python benchmarks/plan_speed.py [--rules 50] [--templates 20] [--runs 5] [--breakdown]
+    [--no-terraform] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -115,17 +121,31 @@ def terraform_config(url: str, rules: int, templates: int) -> str:
     return "\n".join(blocks)
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, str]:
-    times = []
-    output = ""
+def timed(
+    commands: dict[str, tuple[list[str], dict[str, str]]], cwd: Path, runs: int
+) -> tuple[dict[str, float], dict[str, float], dict[str, str]]:
+    """Median wall and CPU (user + system) time of each command, the commands interleaved.
+
+    Each run times every command once, in turn, so that all of them share the machine's
+    load as it changes; the output is each command's last.
+    """
+    walls: dict[str, list[float]] = {key: [] for key in commands}
+    cpus: dict[str, list[float]] = {key: [] for key in commands}
+    outputs: dict[str, str] = {}
     for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        output = done.stdout + done.stderr
-        if done.returncode not in (0, 2):
-            raise SystemExit(f"{' '.join(command)} failed:\n{output}")
-    return statistics.median(times), output
+        for key, (command, env) in commands.items():
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+            walls[key].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[key].append(after.ru_utime - used.ru_utime + after.ru_stime - used.ru_stime)
+            outputs[key] = done.stdout + done.stderr
+            if done.returncode not in (0, 2):
+                raise SystemExit(f"{' '.join(command)} failed:\n{outputs[key]}")
+    wall = {key: statistics.median(values) for key, values in walls.items()}
+    cpu = {key: statistics.median(values) for key, values in cpus.items()}
+    return wall, cpu, outputs
 
 
 def count_calls(
@@ -156,6 +176,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--breakdown", action="store_true", help="where plan's time goes")
     parser.add_argument("--no-terraform", action="store_true", help="set up with ptc apply")
+    parser.add_argument("--baseline", type=Path, help="another ptc source tree to time too")
     parser.add_argument("--phases", type=Path, help=argparse.SUPPRESS)  # the timed child
     args = parser.parse_args()
     if args.phases is not None:
@@ -206,18 +227,20 @@ def run(args: argparse.Namespace, work: Path, url: str, env: dict[str, str], tf:
         )  # fmt: skip
     print(f"setup: apply of {3 * (args.rules + args.templates)} resources "
           f"took {time.perf_counter() - setup:.1f} s")  # fmt: skip
-    tf_time = float("nan")
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {}
     if not args.no_terraform:
-        tf_plan = [tf, "plan", "-input=false", "-detailed-exitcode"]
-        tf_time, _ = timed(tf_plan, env, work, args.runs)
+        commands["terraform"] = ([tf, "plan", "-input=false", "-detailed-exitcode"], env)
     ptc_cmd = [sys.executable, "-m", "ptc", "plan", "rules.yaml", "--detailed-exitcode"]
-    ptc_time, ptc_out = timed(ptc_cmd, ptc_env, work, args.runs)
+    if args.baseline is not None:
+        commands["ptc before"] = (ptc_cmd, {**ptc_env, "PYTHONPATH": str(args.baseline)})
+    commands["ptc"] = (ptc_cmd, ptc_env)
     aws_cmd = [sys.executable, "-m", "awscli", "ecr", "describe-pull-through-cache-rules"]
-    aws_time, _ = timed([*aws_cmd, "--endpoint-url", url], env, work, args.runs)
+    commands["aws"] = ([*aws_cmd, "--endpoint-url", url], env)
+    wall, cpu, outputs = timed(commands, work, args.runs)
     calls = count_calls(url, env, args, work)
-    report(args, tf_time, ptc_time, aws_time, ptc_out, calls)
+    report(args, wall, cpu, outputs["ptc"], calls)
     if args.breakdown:
-        report_breakdown(breakdown(ptc_env, work, args.runs), ptc_time)
+        report_breakdown(breakdown(ptc_env, work, args.runs), wall["ptc"])
 
 
 def import_seconds(env: dict[str, str], work: Path) -> float:
@@ -299,24 +322,36 @@ def report_breakdown(parts: dict[str, float], total: float) -> None:
 
 def report(
     args: argparse.Namespace,
-    tf_time: float,
-    ptc_time: float,
-    aws_time: float,
+    wall: dict[str, float],
+    cpu: dict[str, float],
     ptc_out: str,
     calls: Counter[str],
 ) -> None:
     verdict = ptc_out.strip().splitlines()[-1]
-    print(f"\n{args.rules} rules and {args.templates} templates in each of {len(REGIONS)} "
-          f"regions; median of {args.runs} runs; ptc plan says: {verdict}\n")  # fmt: skip
-    print("| command | wall time |")
-    print("|---|---|")
-    if tf_time == tf_time:  # not NaN: Terraform ran
-        print(f"| `terraform plan` (3 provider aliases) | {tf_time:.2f} s |")
-    print(f"| `ptc plan` (3 regions) | {ptc_time:.2f} s |")
-    print(f"| `aws ecr describe-pull-through-cache-rules` (1 call, 1 region) | {aws_time:.2f} s |")
-    if tf_time == tf_time:
-        print(f"\nptc plan is {tf_time / ptc_time:.1f}x faster than terraform plan.")
-    print(f"ptc plan takes {ptc_time / aws_time:.2f}x the time of one aws CLI call.")
+    print(
+        f"\n{args.rules} rules and {args.templates} templates in each of {len(REGIONS)} "
+        f"regions; median of {args.runs} interleaved runs; ptc plan says: {verdict}\n"
+    )
+    names = {
+        "terraform": "`terraform plan` (3 provider aliases)",
+        "ptc before": f"`ptc plan` of {args.baseline} (3 regions)",
+        "ptc": "`ptc plan` (3 regions)",
+        "aws": "`aws ecr describe-pull-through-cache-rules` (1 call, 1 region)",
+    }
+    print("| command | wall time | CPU (user + system) |")
+    print("|---|---:|---:|")
+    for key in wall:
+        print(f"| {names[key]} | {wall[key]:.2f} s | {cpu[key]:.2f} s |")
+    print()
+    for key in ("ptc before", "ptc"):
+        if key not in wall:
+            continue
+        if "terraform" in wall:
+            print(
+                f"{names[key]} is {wall['terraform'] / wall[key]:.1f}x faster than terraform plan."
+            )
+        print(f"{names[key]} takes {wall[key] / wall['aws']:.2f}x the time of one aws CLI call "
+              f"({cpu[key] / cpu['aws']:.2f}x its CPU).")  # fmt: skip
     total = sum(calls.values())
     print(f"\nAPI calls of one ptc plan: {total} for {3 * (args.rules + args.templates)} live "
           "rules and templates (tests/plan proves the count does not grow with them):")  # fmt: skip
