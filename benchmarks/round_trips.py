@@ -183,6 +183,10 @@ def main() -> None:
         ratio = medians["plan before"] / medians["floor"]
         print(f"\nptc plan of {args.baseline} takes {ratio:.2f}x the floor.")
     print(f"\nptc plan takes {medians['plan'] / medians['floor']:.2f}x the floor.")
+    for key in ("plan before", "plan"):
+        if key in medians:
+            ratio = statistics.median(run[key] / run["floor"] for run in runs)
+            print(f"Median of each run's {key} ÷ floor: {ratio:.2f}x.")
     cpu = {key: medians[f"{key} cpu"] for key in ("floor", "plan before", "plan") if key in medians}
     print("CPU (user + system), medians: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()))
     print("\nEach run (s): " + "; ".join(
