@@ -63,6 +63,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def byte_compile(*pythonpaths: str | None) -> None:
+    """Compile the `ptc` package each PYTHONPATH imports, as pip does on install.
+
+    With PYTHONDONTWRITEBYTECODE set, ptc would compile its sources on every run, while
+    the aws CLI, boto3 and botocore have their .pyc files.
+    """
+    code = (
+        "import compileall, os, ptc; compileall.compile_dir(os.path.dirname(ptc.__file__), quiet=1)"
+    )
+    for pythonpath in pythonpaths:
+        env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+
+
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "ptc", "sandbox", "serve", "--port", str(port)]
     quiet = subprocess.DEVNULL
@@ -202,6 +216,7 @@ def main() -> None:
     (work / "terraformrc").write_text(
         f'provider_installation {{\n  filesystem_mirror {{\n    path = "{TF_MIRROR}"\n  }}\n}}\n'
     )
+    byte_compile(os.environ.get("PYTHONPATH"), *([str(args.baseline)] if args.baseline else []))
     server = start_server(port, env)
     try:
         run(args, work, url, env, terraform or "terraform")

@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import delaying_proxy  # noqa: E402
-from plan_speed import LIFECYCLE, UPSTREAMS, free_port, start_server  # noqa: E402
+from plan_speed import LIFECYCLE, UPSTREAMS, byte_compile, free_port, start_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = [
@@ -125,16 +125,6 @@ def one_run(
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def byte_compile(*pythonpaths: str | None) -> None:
-    """Compile the `ptc` package each PYTHONPATH imports, as pip does on install."""
-    code = (
-        "import compileall, os, ptc; compileall.compile_dir(os.path.dirname(ptc.__file__), quiet=1)"
-    )
-    for pythonpath in pythonpaths:
-        env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
-        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
 
 
 def main() -> None:
