@@ -20,6 +20,7 @@ from ptc.cli.aws import (
     aws_connection,
     check_session_options,
 )
+from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
 from ptc.cli.output import confirm, fail, out
 from ptc.errors import (
     EXIT_CHANGES,
@@ -32,7 +33,9 @@ from ptc.errors import (
 from ptc.render.console import console
 
 if TYPE_CHECKING:
-    from ptc.aws.clients import Session
+    from ptc.cli.aws import Connection
+    from ptc.cli.plan_fleet import FleetOptions
+    from ptc.config.models import PtcFile
     from ptc.engine.apply import ApplyReport
     from ptc.plan.changes import Plan
     from ptc.plan.desired import DesiredState
@@ -162,13 +165,17 @@ def plan(
     max_replace_percent: MaxReplacePercent = None,
     min_existing: MinExisting = None,
     region: Regions = None,
+    account: AccountIds = None,
+    shard: ShardOption = None,
+    max_concurrency: MaxConcurrency = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
     profile: Profile = None,
 ) -> None:
     """Show what apply would change: the live state compared with the file."""
     from ptc.aws.gateway import Gateway
-    from ptc.engine.workflow import load_desired, plan_desired
+    from ptc.cli import plan_fleet
+    from ptc.engine.workflow import desired_of, load_file, plan_desired
     from ptc.files import check_writable
     from ptc.plan import saved
 
@@ -179,8 +186,25 @@ def plan(
         safety = SafetyOptions(
             max_deletes, max_delete_percent, max_replaces, max_replace_percent, min_existing
         )
-        desired = safety.over(load_desired(file, region))
-        _placeholder_notice(desired, sandbox and not without_secret_values)
+        ptc_file = load_file(file)
+        if ptc_file.accounts is not None:
+            code = plan_fleet.plan(
+                file,
+                ptc_file,
+                region,
+                plan_fleet.FleetOptions(account, shard, max_concurrency),
+                (sandbox, sandbox_state, profile),
+                safety=safety,
+                prune=prune,
+                secret_values=not without_secret_values,
+                out_file=out_file,
+                output_format=output_format,
+                detailed_exitcode=detailed_exitcode,
+            )
+            raise typer.Exit(code)
+        _check_one_account(file, ptc_file, region, account, shard)
+        desired = safety.over(desired_of(ptc_file, file, region))
+        placeholder_notice(desired, sandbox and not without_secret_values)
         with aws_connection(sandbox, sandbox_state, profile) as connection:
             gateway = Gateway(connection.session, desired.regions)
             planned = plan_desired(
@@ -213,7 +237,21 @@ def _warn_if_unsafe(the_plan: Plan, desired: DesiredState, live: LiveState) -> N
         out(f"warning: apply will refuse this plan: {exc}", err=True)
 
 
-def _placeholder_notice(desired: DesiredState, sandbox: bool) -> None:
+def _check_one_account(
+    path: Path,
+    file: PtcFile,
+    regions: list[str] | None,
+    accounts: list[str] | None,
+    shard: str | None,
+) -> None:
+    """--account and --shard on a file without `accounts:`: only its own account passes."""
+    if accounts or shard is not None:
+        from ptc.cli.fleet import resolve_fleet
+
+        resolve_fleet(path, file, regions, accounts, shard, None)
+
+
+def placeholder_notice(desired: DesiredState, sandbox: bool) -> None:
     """In the sandbox, secret sources may be missing: say that placeholders stand in."""
     from ptc.plan.values import unavailable_sources
 
@@ -271,11 +309,16 @@ def apply(
     max_replace_percent: MaxReplacePercent = None,
     min_existing: MinExisting = None,
     region: Regions = None,
+    account: AccountIds = None,
+    shard: ShardOption = None,
+    max_concurrency: MaxConcurrency = None,
     sandbox: SandboxFlag = False,
     sandbox_state: SandboxState = DEFAULT_SANDBOX_STATE,
     profile: Profile = None,
 ) -> None:
     """Make the live state match the file: plan, confirm, apply, verify."""
+    from ptc.cli.plan_fleet import FleetOptions
+
     if (file is None) == (plan_path is None):
         out("error: give either FILE or --plan PLANFILE", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -287,11 +330,20 @@ def apply(
                 max_deletes, max_delete_percent, max_replaces, max_replace_percent, min_existing
             )
             options = _ApplyOptions(
-                auto_approve, prune, force, safety, region, connection.values, connection.sandbox
+                auto_approve,
+                prune,
+                force,
+                safety,
+                region,
+                connection.values,
+                connection.sandbox,
+                FleetOptions(account, shard, max_concurrency),
             )
-            report = _apply(file, plan_path, connection.session, options)
+            report = _apply(file, plan_path, connection, options)
     except PtcError as exc:
         fail(exc)
+    if isinstance(report, int):
+        raise typer.Exit(report)  # over several accounts: the code their outcomes give
     raise typer.Exit(EXIT_OK if report is None else _exit_code(report))
 
 
@@ -329,21 +381,32 @@ class _ApplyOptions:
     regions: list[str] | None
     values: SecretValues
     sandbox: bool
+    fleet: FleetOptions
 
 
 def _apply(
-    file: Path | None, plan_path: Path | None, session: Session, options: _ApplyOptions
-) -> ApplyReport | None:
+    file: Path | None, plan_path: Path | None, connection: Connection, options: _ApplyOptions
+) -> ApplyReport | int | None:
     from ptc.aws.gateway import Gateway
+    from ptc.cli import plan_fleet
     from ptc.engine import workflow
     from ptc.plan import saved
+    from ptc.plan.fleet import FleetPlan
     from ptc.render.plan import render_plan
     from ptc.render.report import APPLY, progress_display, render_report
 
+    session = connection.session
+    choices = plan_fleet.ApplyChoices(options.auto_approve, options.force)
     if plan_path is not None:
-        the_plan, desired = saved.load(plan_path)
+        loaded = saved.load_any(plan_path)
+        if isinstance(loaded, FleetPlan):
+            return plan_fleet.apply_saved(
+                loaded, options.fleet, connection, safety=options.safety, choices=choices
+            )
+        the_plan, desired = loaded
+        _check_saved_account(the_plan, options.fleet)
         desired = options.safety.over(desired)
-        _placeholder_notice(desired, options.sandbox)
+        placeholder_notice(desired, options.sandbox)
         options.values.check(desired.secrets, desired.base_dir)  # before any change, as for a file
         gateway = Gateway(session, the_plan.regions)
         workflow.check_account(desired, gateway)
@@ -356,8 +419,22 @@ def _apply(
         the_plan = completed
     else:
         assert file is not None
-        desired = options.safety.over(workflow.load_desired(file, options.regions))
-        _placeholder_notice(desired, options.sandbox)
+        ptc_file = workflow.load_file(file)
+        if ptc_file.accounts is not None:
+            return plan_fleet.apply_file(
+                file,
+                ptc_file,
+                options.regions,
+                options.fleet,
+                connection,
+                safety=options.safety,
+                prune=options.prune,
+                choices=choices,
+            )
+        fleet = options.fleet
+        _check_one_account(file, ptc_file, options.regions, fleet.accounts, fleet.shard)
+        desired = options.safety.over(workflow.desired_of(ptc_file, file, options.regions))
+        placeholder_notice(desired, options.sandbox)
         gateway = Gateway(session, desired.regions)
         planned = workflow.plan_desired(
             desired, gateway, prune=options.prune, values=options.values
@@ -388,6 +465,20 @@ def _apply(
     screen.print()
     render_report(report, APPLY, screen)
     return report
+
+
+def _check_saved_account(the_plan: Plan, fleet: FleetOptions) -> None:
+    """A saved plan of one account: --account may name that account; --shard has no
+    accounts to split."""
+    from ptc.errors import UsageError
+
+    if fleet.shard is not None:
+        raise UsageError("--shard: the saved plan is for one account, with none to split")
+    others = [a for a in fleet.accounts or [] if a != the_plan.account]
+    if others:
+        raise UsageError(
+            f"--account {', '.join(others)}: the saved plan is for account {the_plan.account}"
+        )
 
 
 def _say_deferred(saved_plan: Plan, completed: Plan) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ptc.checks.runner import load_valid
+from ptc.config.models import PtcFile
 from ptc.domain.account import AccountSource
 from ptc.domain.account import check_account as check_credentials_account
 from ptc.domain.catalog import select_regions
@@ -41,19 +42,33 @@ class Planned:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_desired(path: Path, regions: list[str] | None = None) -> DesiredState:
-    validation = load_valid(path)
-    file = validation.file
+def load_desired(
+    path: Path, regions: list[str] | None = None, account: str | None = None
+) -> DesiredState:
+    """The file's desired state; `account` chooses one of a file with `accounts:`."""
+    return desired_of(load_file(path), path, regions, account)
+
+
+def load_file(path: Path) -> PtcFile:
+    """The validated file (ConfigError, with the findings, unless it has no errors)."""
+    file = load_valid(path).file
     assert file is not None
-    if file.accounts is not None:
-        # Until plan and apply run over every target, one account of several would be a
-        # guess: say what to do instead of planning into whichever the credentials are for.
+    return file
+
+
+def desired_of(
+    file: PtcFile, path: Path, regions: list[str] | None = None, account: str | None = None
+) -> DesiredState:
+    """The desired state of `file` in `account` (a target of its `accounts:`, if any)."""
+    if file.accounts is not None and account is None:
+        # One account of several would be a guess: never plan into whichever the
+        # credentials happen to be for.
         raise PtcError(
-            f"{path} lists several accounts ('accounts:'); this command runs in one account: "
+            f"{path} lists several accounts ('accounts:'); name the account to plan: "
             f"'ptc targets {path}' lists them"
         )
     select_regions(regions, file.regions, path)  # --region narrows, to the file's only
-    return expand(file, path.parent, regions or None)
+    return expand(file, path.parent, regions or None, account=account)
 
 
 def check_account(desired: DesiredState, source: AccountSource) -> str:

@@ -29,11 +29,13 @@ from ptc.domain.resources import (
     RuleResource,
     SecretResource,
     TemplateResource,
+    ValueRef,
 )
 from ptc.errors import InputError
 from ptc.files import write_text
 from ptc.plan.changes import RESOURCE_MODELS, AnyEntry, Plan, address, entry_of, split
 from ptc.plan.desired import DesiredState
+from ptc.plan.fleet import AccountPlan, FleetPlan, Selection
 
 KIND = "ptc-saved-plan"
 # 2: the checksum covers the whole document (1, in ptc 0.1.0, covered only the plan part).
@@ -99,26 +101,88 @@ class _SavedPlan(_Shape):
     desired: _Desired
 
 
+class _Account(_Shape):
+    """One account of a plan over several: its plan and desired state, or its failure."""
+
+    account: str
+    role: str | None
+    plan: _Plan | None = None
+    desired: _Desired | None = None
+    error: str | None = None
+
+
+class _Selection(_Shape):
+    accounts: list[str]
+    shard: str | None
+
+
+class _ExternalId(_Shape):
+    env: str | None = None
+    file: str | None = None
+
+
+class _SavedFleet(_Shape):
+    kind: Literal["ptc-saved-plan"]
+    format: Literal[2]
+    checksum: str
+    selection: _Selection
+    external_id: _ExternalId | None
+    accounts: list[_Account]
+
+
 def dump(plan: Plan, desired: DesiredState) -> dict[str, Any]:
     document: dict[str, Any] = {
         "kind": KIND,
         "format": SAVED_FORMAT,
         "plan": plan.to_dict(),
-        "desired": {
-            # The plan's account even if the file names none: apply checks it against STS.
-            "account": desired.account or plan.account,
-            "regions": desired.regions,
-            "prune": desired.prune,
-            "base_dir": str(desired.base_dir.resolve()),
-            "rules": [r.model_dump(mode="json") for r in desired.rules],
-            "templates": [t.model_dump(mode="json") for t in desired.templates],
-            "secrets": [s.model_dump(mode="json") for s in desired.secrets],
-            "permissions": [p.model_dump(mode="json") for p in desired.permissions],
+        "desired": _dump_desired(plan, desired),
+    }
+    document["checksum"] = checksum(document)
+    return document
+
+
+def dump_fleet(fleet: FleetPlan) -> dict[str, Any]:
+    """A plan over several accounts: each account's plan (addresses without the account,
+    as one account's plan has them) and desired state, the failed accounts with why, and
+    the selection (--account, --shard) that apply --plan must not contradict."""
+    accounts: list[dict[str, Any]] = []
+    for account in fleet.accounts:
+        item: dict[str, Any] = {"account": account.account, "role": account.role}
+        if account.plan is None or account.desired is None:
+            item["error"] = account.error
+        else:
+            item["plan"] = account.plan.to_dict()
+            item["desired"] = _dump_desired(account.plan, account.desired)
+        accounts.append(item)
+    external = fleet.external_id
+    document: dict[str, Any] = {
+        "kind": KIND,
+        "format": SAVED_FORMAT,
+        "selection": {
+            "accounts": list(fleet.selection.accounts),
+            "shard": fleet.selection.shard,
         },
+        "external_id": None if external is None else external.model_dump(exclude_none=True),
+        "accounts": accounts,
+    }
+    document["checksum"] = checksum(document)
+    return document
+
+
+def _dump_desired(plan: Plan, desired: DesiredState) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        # The plan's account even if the file names none: apply checks it against STS.
+        "account": desired.account or plan.account,
+        "regions": desired.regions,
+        "prune": desired.prune,
+        "base_dir": str(desired.base_dir.resolve()),
+        "rules": [r.model_dump(mode="json") for r in desired.rules],
+        "templates": [t.model_dump(mode="json") for t in desired.templates],
+        "secrets": [s.model_dump(mode="json") for s in desired.secrets],
+        "permissions": [p.model_dump(mode="json") for p in desired.permissions],
     }
     if desired.safety != Safety():
-        document["desired"]["safety"] = desired.safety.model_dump(mode="json")
-    document["checksum"] = checksum(document)
+        document["safety"] = desired.safety.model_dump(mode="json")
     return document
 
 
@@ -134,8 +198,22 @@ def save(path: Path, plan: Plan, desired: DesiredState) -> None:
     write_text(path, json.dumps(dump(plan, desired), indent=2, sort_keys=True) + "\n")
 
 
+def save_fleet(path: Path, fleet: FleetPlan) -> None:
+    """Write a plan over several accounts, as `save` writes one."""
+    write_text(path, json.dumps(dump_fleet(fleet), indent=2, sort_keys=True) + "\n")
+
+
 def load(path: Path) -> tuple[Plan, DesiredState]:
-    """Read, check and rebuild a saved plan, or raise InputError with one line."""
+    """Read, check and rebuild a saved plan of one account, or raise InputError."""
+    loaded = load_any(path)
+    if isinstance(loaded, FleetPlan):
+        raise InputError(f"{path}: is a plan for several accounts")
+    return loaded
+
+
+def load_any(path: Path) -> tuple[Plan, DesiredState] | FleetPlan:
+    """Read, check and rebuild a saved plan (of one account, or of several), or raise
+    InputError with one line."""
     data = _parse(path, read_text(path))
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise InputError(f"{path}: is not a saved plan made by 'ptc plan --out'")
@@ -147,6 +225,8 @@ def load(path: Path) -> tuple[Plan, DesiredState]:
     if data.get("checksum") != checksum(data):
         raise InputError(f"{path}: the saved plan was modified after it was written")
     try:
+        if "accounts" in data:
+            return _fleet(_SavedFleet.model_validate(data))
         shape = _SavedPlan.model_validate(data)
         return _plan(shape.plan), _desired(shape.desired)
     except _Damaged as exc:
@@ -245,6 +325,29 @@ def _plan(data: _Plan) -> Plan:
         secret_values_compared=data.secret_values_compared,
         not_compared=tuple(data.not_compared),
         unmanaged=unmanaged,
+    )
+
+
+def _fleet(data: _SavedFleet) -> FleetPlan:
+    accounts: list[AccountPlan] = []
+    for index, item in enumerate(data.accounts):
+        where = f"accounts.{index}"
+        if (item.plan is None) != (item.desired is None) or (item.plan is None) == (
+            item.error is None
+        ):
+            raise _Damaged(f"{where}: an account has a plan and its desired state, or an error")
+        if item.plan is None or item.desired is None:
+            accounts.append(AccountPlan(item.account, item.role, error=item.error))
+            continue
+        plan, desired = _plan(item.plan), _desired(item.desired)
+        if plan.account != item.account or desired.account != item.account:
+            raise _Damaged(f"{where}: the plan is for account {plan.account}, not {item.account}")
+        accounts.append(AccountPlan(item.account, item.role, plan, desired=desired))
+    external = data.external_id
+    return FleetPlan(
+        tuple(accounts),
+        Selection(tuple(data.selection.accounts), data.selection.shard),
+        None if external is None else ValueRef(env=external.env, file=external.file),
     )
 
 

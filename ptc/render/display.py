@@ -14,6 +14,7 @@ from typing import Any
 
 from ptc.domain.resources import AnyResource, RuleResource
 from ptc.plan.changes import Action, AnyChange, Plan, Unmanaged
+from ptc.plan.fleet import FleetPlan
 
 SENSITIVE = "(sensitive value)"
 UNKNOWN = "(known after apply)"
@@ -159,3 +160,27 @@ def summary_line(plan: Plan) -> str:
         f"Plan: {c['add']} to add, {c['change']} to change, {c['replace']} to replace, "
         f"{c['destroy']} to destroy." + unread
     )
+
+
+def fleet_summary_line(fleet: FleetPlan) -> str:
+    """The totals over every account, and which accounts could not be planned."""
+    planned = len(fleet.plans)
+    over = f"{planned} account{'' if planned == 1 else 's'}"
+    if fleet.is_empty:
+        line = f"No changes in {over}. The live state matches the file."
+    else:
+        c = fleet.counts
+        changed = sum(1 for a in fleet.plans if a.plan is not None and not a.plan.is_empty)
+        line = (
+            f"Plan over {over} ({changed} with changes): {c['add']} to add, {c['change']} to "
+            f"change, {c['replace']} to replace, {c['destroy']} to destroy."
+        )
+    if fleet.not_compared:
+        line += " Secret values were not compared."
+    failed = [a.account for a in fleet.failed]
+    if failed:
+        line += (
+            f" {len(failed)} account{'' if len(failed) == 1 else 's'} could not be planned: "
+            f"{', '.join(failed)}."
+        )
+    return line

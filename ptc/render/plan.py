@@ -6,11 +6,12 @@ from rich.console import Console
 from rich.text import Text
 
 from ptc.plan.changes import Action, AnyChange, Plan
+from ptc.plan.fleet import FleetPlan, fleet_address
 from ptc.render import display
 from ptc.render.display import summary_line
 from ptc.render.text import printable
 
-__all__ = ["render_plan", "summary_line"]
+__all__ = ["render_fleet_plan", "render_plan", "summary_line"]
 
 _STYLES = {
     Action.CREATE: "green",
@@ -21,19 +22,39 @@ _STYLES = {
 _ROW_STYLES = {"+": "green", "-": "red", "~": "yellow", " ": "dim"}
 
 
-def render_plan(plan: Plan, console: Console) -> None:
+def render_plan(plan: Plan, console: Console, *, qualified: bool = False) -> None:
+    """One account's plan; `qualified` (several accounts): addresses start with the account."""
+
+    def named(address: str) -> str:
+        return fleet_address(plan.account, address) if qualified else address
+
     if plan.changes:
         console.print(
             printable(f"ptc will perform the following actions in account {plan.account}:") + "\n",
             highlight=False,
         )
         for change in plan.changes:
-            _render_change(change, console)
+            _render_change(change, console, named(change.address))
     resources, statements = display.unmanaged(plan)
-    _render_list([c.address for c in resources], display.UNMANAGED_TITLE, console)
-    _render_list([c.address for c in statements], display.UNOWNED_TITLE, console)
-    _render_list(list(plan.not_compared), display.NOT_COMPARED_TITLE, console)
-    console.print(summary_line(plan), highlight=False)
+    _render_list([named(c.address) for c in resources], display.UNMANAGED_TITLE, console)
+    _render_list([named(c.address) for c in statements], display.UNOWNED_TITLE, console)
+    _render_list([named(a) for a in plan.not_compared], display.NOT_COMPARED_TITLE, console)
+    summary = summary_line(plan)
+    console.print(
+        printable(f"{plan.account}: {summary}" if qualified else summary), highlight=False
+    )
+
+
+def render_fleet_plan(fleet: FleetPlan, console: Console) -> None:
+    """Account by account (each region by region), the failed accounts, then the totals."""
+    for account in fleet.accounts:
+        if account.plan is not None:
+            render_plan(account.plan, console, qualified=True)
+        else:
+            line = f"{account.account}: FAILED: {account.error}"
+            console.print(Text(printable(line), style="red"))
+        console.print()
+    console.print(printable(display.fleet_summary_line(fleet)), highlight=False)
 
 
 def _render_list(addresses: list[str], title: str, console: Console) -> None:
@@ -45,13 +66,11 @@ def _render_list(addresses: list[str], title: str, console: Console) -> None:
     console.print()
 
 
-def _render_change(change: AnyChange, console: Console) -> None:
+def _render_change(change: AnyChange, console: Console, address: str) -> None:
     why = display.explanation(change)
     reason = f" ({why})" if why else ""
     console.print(
-        Text(
-            printable(f"  # {change.address} {display.VERBS[change.action]}{reason}"), style="bold"
-        )
+        Text(printable(f"  # {address} {display.VERBS[change.action]}{reason}"), style="bold")
     )
     header = Text(f"{display.MARKS[change.action]:>3} ", style=_STYLES[change.action])
     header.append(printable(f'{change.kind} "{change.key}" {{'))
