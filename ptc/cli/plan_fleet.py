@@ -55,7 +55,7 @@ class FleetOptions:
 
     @property
     def selection(self) -> Selection:
-        return Selection(tuple(dict.fromkeys(self.accounts or ())), self.shard)
+        return Selection(tuple(sorted(set(self.accounts or ()))), self.shard)
 
     @property
     def concurrency(self) -> int:

@@ -23,12 +23,18 @@ def show(
 ) -> None:
     """Show a saved plan (no AWS needed): what 'ptc apply --plan PLANFILE' applies."""
     from ptc.plan import saved
+    from ptc.plan.fleet import FleetPlan
 
     try:
-        the_plan, _ = saved.load(plan_file)
+        loaded = saved.load_any(plan_file)
     except PtcError as exc:
         fail(exc)
-    show_plan(the_plan, output_format)
+    if isinstance(loaded, FleetPlan):
+        from ptc.cli.plan_fleet import show_fleet
+
+        show_fleet(loaded, output_format)  # a plan over several accounts, grouped by account
+        return
+    show_plan(loaded[0], output_format)
 
 
 def register(app: typer.Typer) -> None:

@@ -121,7 +121,7 @@ def test_a_kms_key_of_another_account_is_a_warning_without_account(
     ]
 
 
-def test_plan_and_apply_refuse_a_file_for_several_accounts(tmp_path: Path) -> None:
+def test_a_file_for_several_accounts_expands_for_the_account_named(tmp_path: Path) -> None:
     text = SHARED.replace(
         "    regions:",
         "    accounts:\n      role: arn:aws:iam::{account}:role/ptc\n"
@@ -131,11 +131,14 @@ def test_plan_and_apply_refuse_a_file_for_several_accounts(tmp_path: Path) -> No
 
     with pytest.raises(PtcError) as caught:
         workflow.load_desired(path)
+    desired = workflow.load_desired(path, account="111111111111")
 
     assert str(caught.value) == (
-        f"{path} lists several accounts ('accounts:'); this command runs in one account: "
+        f"{path} lists several accounts ('accounts:'); name the account to plan: "
         f"'ptc targets {path}' lists them"
     )
+    assert desired.account == "111111111111"
+    assert {t.role for t in desired.templates} == {"arn:aws:iam::111111111111:role/ecr-template"}
 
 
 def test_apply_of_a_shared_file_converges(tmp_path: Path) -> None:
