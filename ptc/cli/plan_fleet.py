@@ -121,6 +121,8 @@ def plan_accounts(
 def _account_plan(target: Target, ready: Ready | None, error: str | None) -> AccountPlan:
     assert target.account is not None  # the targets of `accounts:` name their accounts
     if ready is None:
+        said = f"account {target.account}: "  # the output names the account already
+        error = error[len(said) :] if error and error.startswith(said) else error
         return AccountPlan(target.account, target.role, error=error or "not attempted")
     return AccountPlan(target.account, target.role, ready.plan, desired=ready.desired)
 
