@@ -16,6 +16,7 @@ from ptc.sandbox.embedded import SandboxInfo
 from tests.support import run
 
 A, B, C = "111111111111", "222222222222", "333333333333"
+OWN = "123456789012"  # the sandbox's default credentials' account
 ORG = "o-a1b2c3d4e5"
 FILE = f"""\
 version: 1
@@ -303,3 +304,42 @@ def test_markdown_carries_the_accounts(rules: Path, sandbox: list[str]) -> None:
     assert f"| `{A}` | `eu-west-1` | 3 | 0 | 0 | 0 | 0 |" in shown.stdout
     assert f"#### Changes in account `{A}`" in shown.stdout
     assert f"<code>{A}/us-east-1/rule/quay</code> will be created" in shown.stdout
+
+
+def test_the_example_applies_to_every_account_and_plans_clean(sandbox: list[str]) -> None:
+    example = Path(__file__).parents[2] / "examples" / "accounts.yaml"
+
+    applied = run("apply", *sandbox, "--auto-approve", example)
+    planned = run("plan", *sandbox, "--detailed-exitcode", example)
+
+    assert applied.exit_code == 0, applied.output
+    assert "Plan over 3 accounts (3 with changes): 36 to add, 0 to change" in applied.stdout
+    assert (planned.exit_code, planned.stdout.splitlines()[-1]) == (
+        0,
+        "No changes in 3 accounts. The live state matches the file.",
+    )
+
+
+def test_a_file_for_one_account_takes_its_own_id_only(tmp_path: Path, sandbox: list[str]) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text(f'version: 1\naccount: "{OWN}"\nregions: [us-east-1]\n', encoding="utf-8")
+    saved = tmp_path / "plan.json"
+
+    own = run("plan", *sandbox, path, "--account", OWN, "--out", saved)
+    other = run("plan", *sandbox, path, "--account", B)
+    sharded = run("apply", *sandbox, "--plan", saved, "--shard", "1/2")
+    elsewhere = run("apply", *sandbox, "--plan", saved, "--account", B)
+
+    assert own.exit_code == 0, own.output
+    assert (other.exit_code, other.stderr) == (
+        64,
+        f"error: --account {B}: {path} has no 'accounts:'; its account is {OWN}\n",
+    )
+    assert (sharded.exit_code, sharded.stderr) == (
+        64,
+        "error: --shard: the saved plan is for one account, with none to split\n",
+    )
+    assert (elsewhere.exit_code, elsewhere.stderr) == (
+        64,
+        f"error: --account {B}: the saved plan is for account {OWN}\n",
+    )
