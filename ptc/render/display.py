@@ -166,7 +166,9 @@ def fleet_summary_line(fleet: FleetPlan) -> str:
     """The totals over every account, and which accounts could not be planned."""
     planned = len(fleet.plans)
     over = f"{planned} account{'' if planned == 1 else 's'}"
-    if fleet.is_empty:
+    if not planned:
+        line = "No account was planned."  # "no changes" would claim what nobody read
+    elif fleet.is_empty:
         line = f"No changes in {over}. The live state matches the file."
     else:
         c = fleet.counts

@@ -343,3 +343,16 @@ def test_a_file_for_one_account_takes_its_own_id_only(tmp_path: Path, sandbox: l
         64,
         f"error: --account {B}: the saved plan is for account {OWN}\n",
     )
+
+
+def test_max_concurrency_bounds_the_accounts_at_once(rules: Path, sandbox: list[str]) -> None:
+    one_at_a_time = run("plan", *sandbox, rules, "--max-concurrency", "1")
+    none = run("plan", *sandbox, rules, "--max-concurrency", "0")
+
+    assert one_at_a_time.exit_code == 0, one_at_a_time.output
+    assert one_at_a_time.stdout.endswith(
+        "Plan over 3 accounts (3 with changes): 18 to add, 0 to change, 0 to replace, "
+        "0 to destroy.\n"
+    )
+    assert none.exit_code == 64
+    assert "give 1 or more" in none.output
