@@ -31,6 +31,7 @@ from ptc.aws.errors import AwsError, translate
 SESSION_NAME_MAX: Final = 64
 _NOT_IN_SESSION_NAME: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
 _BASE_LOCK: Final = threading.Lock()
+_STS_CLIENTS: Final = "_ptc_sts_clients"  # where a base session keeps its STS clients
 
 
 class SourceSession(Protocol):
@@ -98,15 +99,28 @@ def assume_role_session(
 
 
 def _sts_creator(base: SourceSession) -> Callable[..., Any]:
-    """STS clients of the caller's session (its endpoint, its region), retrying as ptc does."""
+    """STS clients of the caller's session (its endpoint, its region), retrying as ptc does.
+
+    One client per set of source credentials, shared by every target assumed from them: a
+    client costs milliseconds of CPU to make, once per account of a run otherwise.
+    """
+    clients: dict[tuple[Any, ...], Any] = getattr(base, _STS_CLIENTS, None) or {}
+    try:
+        setattr(base, _STS_CLIENTS, clients)
+    except AttributeError:  # pragma: no cover - a session that takes no attributes
+        pass
 
     def create(service: str, **credentials: Any) -> Any:
+        key = (service, *sorted(credentials.items()))
         # Targets are assumed (and refreshed) from worker threads, and a botocore session
         # is not thread-safe; its clients are.
         with _BASE_LOCK:
-            client = base.client(
-                service, region_name=base.region_name, config=RETRY_CONFIG, **credentials
-            )
+            client = clients.get(key)
+            if client is None:
+                client = base.client(
+                    service, region_name=base.region_name, config=RETRY_CONFIG, **credentials
+                )
+                clients[key] = client
         check_endpoint(client.meta.endpoint_url)
         return client
 

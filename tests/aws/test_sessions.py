@@ -192,3 +192,23 @@ def test_sessions_against_sandbox_serve_land_in_the_roles_account(
     assert [(r["registryId"], r["ecrRepositoryPrefix"]) for r in rules] == [(member, "quay-member")]
     own = base.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"]
     assert "quay-member" not in [r["ecrRepositoryPrefix"] for r in own]
+
+
+def test_one_sts_client_serves_every_account_assumed_from_one_session(aws: SandboxInfo) -> None:
+    base = CoreSession()
+    made: list[str] = []
+    client = base.client
+
+    def counting(service: str, **kwargs: Any) -> Any:
+        made.append(service)
+        return client(service, **kwargs)
+
+    base.client = counting  # type: ignore[method-assign]
+    accounts = ["222222222222", "333333333333", "444444444444"]
+    for account in accounts:
+        assumed = assume_role_session(
+            base, f"arn:aws:iam::{account}:role/ptc-deployer", account=account, name="ptc-plan"
+        )
+        assert assumed.client("sts").get_caller_identity()["Account"] == account
+
+    assert made == ["sts"]  # not one per account: making a client costs milliseconds each
