@@ -415,7 +415,7 @@ def _apply(
         completed = workflow.compare_deferred_values(
             the_plan, desired, live, gateway, values=options.values
         )
-        _say_deferred(the_plan, completed)
+        say_deferred(the_plan, completed)
         the_plan = completed
     else:
         assert file is not None
@@ -481,18 +481,21 @@ def _check_saved_account(the_plan: Plan, fleet: FleetOptions) -> None:
         )
 
 
-def _say_deferred(saved_plan: Plan, completed: Plan) -> None:
-    """What comparing the secret values at apply time found (the plan did not read them)."""
+def say_deferred(saved_plan: Plan, completed: Plan, *, qualified: bool = False) -> None:
+    """What comparing the secret values at apply time found (the plan did not read them);
+    `qualified` (several accounts): addresses start with the account."""
     if not saved_plan.not_compared:
         return
-    differ = [c.address for c in completed.changes if "value" in c.changed]
+    account = f"{saved_plan.account}/" if qualified else ""
+    differ = [account + c.address for c in completed.changes if "value" in c.changed]
     found = (
         f"{', '.join(differ)} differ{'s' if len(differ) == 1 else ''} and will be updated"
         if differ
         else "they match"
     )
     out(
-        f"The plan was made with --without-secret-values; compared the values of "
+        (f"{saved_plan.account}: " if qualified else "")
+        + "The plan was made with --without-secret-values; compared the values of "
         f"{len(saved_plan.not_compared)} secret(s) now: {found}.\n"
     )
 

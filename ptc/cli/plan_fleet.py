@@ -284,6 +284,11 @@ def apply_saved(
     if prepared.interrupted:
         show_fleet_text(plans)
         return EXIT_INTERRUPTED
+    from ptc.cli.plan import say_deferred
+
+    for account in plans.plans:  # in account order, once every account has compared
+        if account.plan is not None and account.account in ready:
+            say_deferred(account.plan, ready[account.account].plan, qualified=True)
     checked = FleetPlan(
         tuple(_checked(a, ready, prepared) for a in plans.accounts),
         plans.selection,

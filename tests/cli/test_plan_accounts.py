@@ -356,3 +356,22 @@ def test_max_concurrency_bounds_the_accounts_at_once(rules: Path, sandbox: list[
     )
     assert none.exit_code == 64
     assert "give 1 or more" in none.output
+
+
+def test_a_saved_plan_without_secret_values_compares_them_per_account(
+    tmp_path: Path, sandbox: list[str]
+) -> None:
+    example = Path(__file__).parents[2] / "examples" / "accounts.yaml"
+    saved = tmp_path / "plan.json"
+    assert run("apply", *sandbox, "--auto-approve", example).exit_code == 0
+    planned = run("plan", *sandbox, example, "--without-secret-values", "--out", saved)
+
+    applied = run("apply", *sandbox, "--plan", saved, "--auto-approve")
+
+    assert planned.exit_code == 0, planned.output
+    assert applied.exit_code == 0, applied.output
+    for account in (A, B, C):
+        assert (
+            f"{account}: The plan was made with --without-secret-values; compared the values "
+            "of 2 secret(s) now: they match.\n"
+        ) in applied.stdout
