@@ -22,7 +22,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-MAX_CONNECTIONS = 256
+# A client keeps its connections open (keep-alive), up to ptc's pool of 32 per region and
+# service: 17 regions' worth of ECR and Secrets Manager clients stay below this.
+MAX_CONNECTIONS = 1280
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 
 

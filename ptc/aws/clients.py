@@ -26,9 +26,14 @@ from botocore.loaders import Loader, instance_cache
 from ptc.aws.errors import AwsError, require_json, translate
 from ptc.domain import catalog
 
+# Connections a client keeps: at least the calls apply and backfill have in flight per
+# region (ptc.engine.executor.STEP_WORKERS), else urllib3 opens and discards the extra ones.
+MAX_POOL_CONNECTIONS = 32
+
 RETRY_CONFIG = Config(
     # total_max_attempts counts the first attempt; botocore's max_attempts would not.
     retries={"mode": "adaptive", "total_max_attempts": 5},
+    max_pool_connections=MAX_POOL_CONNECTIONS,
     connect_timeout=5,
     read_timeout=30,
     user_agent_extra="ptc",

@@ -1,11 +1,15 @@
-"""Apply a plan: one API call per change, in plan order, regions in parallel.
+"""Apply a plan: one API call per change, regions in parallel, a region's changes in waves.
 
-The exception is the registry policy: PutRegistryPolicy replaces the whole document, so a
-region's statement changes are one step, one read-merge-write (GetRegistryPolicy fresh,
-then PutRegistryPolicy, or DeleteRegistryPolicy when no statement is left), and each of
-them still gets its own result. A region stops at its first failure; every change ends up
-applied, failed or not attempted, and the report says which. Apply is idempotent by
-construction (it re-plans from live state), so re-running after a failure converges.
+A region's changes that do not depend on each other are in flight together; a change
+waits only for those that the plan's order (changes._ORDER) puts before it for a reason
+that concerns it (see _steps). The registry policy is one step: PutRegistryPolicy
+replaces the whole document, so a region's statement changes are one read-merge-write
+(GetRegistryPolicy fresh, then PutRegistryPolicy, or DeleteRegistryPolicy when no
+statement is left), and each of them still gets its own result. A region stops at its
+first failure (the calls in flight finish, no later wave starts); every change ends up
+applied, failed or not attempted, and the report says which, in the plan's order. Apply
+is idempotent by construction (it re-plans from live state), so re-running after a
+failure converges.
 """
 
 from __future__ import annotations
@@ -16,10 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ptc.domain import statements
-from ptc.domain.resources import RuleResource, SecretResource, StatementResource, TemplateResource
+from ptc.domain.resources import (
+    AnyResource,
+    RuleResource,
+    SecretResource,
+    StatementResource,
+    TemplateResource,
+)
 from ptc.engine.executor import Events, Outcome, Result, RunReport, Step, execute
 from ptc.errors import PtcError
-from ptc.plan.changes import AnyChange, Create, Delete, Plan, Replace, Update
+from ptc.plan.changes import Action, AnyChange, Create, Delete, Plan, Replace, Update
 from ptc.plan.ports import LiveWriter
 from ptc.plan.values import FROM_SOURCES, SecretValues
 
@@ -174,20 +184,67 @@ def _cannot(change: AnyChange) -> PtcError:
 
 
 def _steps(changes: Sequence[AnyChange]) -> list[Step[AnyChange]]:
-    """One step per change, except that a region's statement changes are a single step.
+    """A region's steps, wave by wave: one per change, except that its statement changes
+    are a single step (one read-merge-write of the registry policy).
 
-    A step's wave is its change's position in the plan (see changes._ORDER): changes in
-    one position do not depend on each other, since they touch different names or
-    prefixes. A rule's replace is one step (its delete, then its create), and the deletes
-    that make room under the quota of 50 rules come in the wave before the creates.
+    A change waits only for what changes._ORDER says it must follow, and only where they
+    meet (`_needs`): a rule for its secret, for the templates its repositories could take,
+    for the statements and for the deletes that make room under the quota of 50 rules; a
+    template's delete for the rules that could still create repositories under it. A
+    step's wave is one more than the latest wave it waits for, so everything that waits
+    for nothing (a rule no template, secret or statement of the plan concerns, next to
+    those templates and secrets) is in flight at once, and the waves are as few as the
+    order allows. A rule's replace is one step (its delete, then its create).
     """
     groups: list[list[AnyChange]] = []
-    for change in changes:
+    for change in sorted(changes, key=lambda c: c.order[1]):  # stable: the plan's order
         if change.kind == "statement" and groups and groups[-1][0].kind == "statement":
             groups[-1].append(change)
         else:
             groups.append([change])
-    return [Step(tuple(group), wave=group[0].order[1]) for group in groups]
+    waves: list[int] = []
+    for index, group in enumerate(groups):
+        # What a change needs comes earlier in _ORDER, so its wave is known already.
+        after = [waves[j] for j in range(index) if _needs(group[0], groups[j][0])]
+        waves.append(1 + max(after) if after else 0)
+    order = sorted(range(len(groups)), key=lambda i: waves[i])  # stable: the plan's order
+    return [Step(tuple(groups[i]), wave=waves[i]) for i in order]
+
+
+def _needs(change: AnyChange, earlier: AnyChange) -> bool:
+    """Whether `change` must wait until `earlier` (of the same region) is made."""
+    if change.kind == "rule" and change.action is not Action.DELETE:
+        match earlier.kind, earlier.action:
+            case "secret", _:
+                return _uses(change.resource, earlier.key)
+            case "template", Action.CREATE | Action.UPDATE:
+                return _overlap(change.key, earlier.key)
+            case "statement", _:
+                return True  # a new rule's first pull finds its grant there
+            case "rule", Action.DELETE:
+                return change.action is not Action.UPDATE  # room under the quota first
+        return False
+    if change.kind == "template" and change.action is Action.DELETE:
+        return earlier.kind == "rule" and _overlap(earlier.key, change.key)
+    return False
+
+
+def _uses(rule: AnyResource, secret_name: str) -> bool:
+    """Whether the rule's credential is this secret (by name, or by an ARN naming it)."""
+    assert isinstance(rule, RuleResource)
+    arn = rule.credential_arn or ""
+    return rule.credential_name == secret_name or f":secret:{secret_name}" in arn
+
+
+def _overlap(rule_prefix: str, template_prefix: str) -> bool:
+    """Whether repositories the rule creates could take the template.
+
+    ROOT (either side) concerns every repository, and either prefix may be the more
+    specific one. Comparing as strings rather than by namespace errs on the safe side:
+    at worst a rule waits for a template it did not need.
+    """
+    rule, template = rule_prefix.rstrip("/"), template_prefix.rstrip("/")
+    return "ROOT" in (rule, template) or rule.startswith(template) or template.startswith(rule)
 
 
 def apply_plan(
@@ -209,4 +266,7 @@ def apply_plan(
         stop=stop,
         progress=progress,
     )
-    return ApplyReport(run.results, run.interrupted)
+    # The waves reorder a region's changes; the report keeps the plan's order.
+    position = {id(change): index for index, change in enumerate(plan.changes)}
+    results = sorted(run.results, key=lambda result: position[id(result.item)])
+    return ApplyReport(results, run.interrupted)

@@ -42,9 +42,11 @@ K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 MAX_WORKERS = 8  # targets at once
-# A target's calls in flight at once: below botocore's 10 pooled connections per client;
-# adaptive retries slow the calls down if ECR throttles them.
-STEP_WORKERS = 8
+# A target's calls in flight at once. Each waits a round trip for its answer, so a wave of
+# a region's 50 rules (ECR's quota) and their templates takes two or three round trips
+# rather than seven; ptc.aws.clients pools as many connections per client, and adaptive
+# retries slow the calls down if the service throttles them.
+STEP_WORKERS = 32
 
 
 class Outcome(StrEnum):
