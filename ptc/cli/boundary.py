@@ -14,18 +14,20 @@ runner alike) and turns each ending into at most one `error:` line on stderr:
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import typer
 from typer import _click
 from typer.core import TyperGroup
+from typer.main import get_group
 
-from ptc.cli.help import tidy
+from ptc.cli.help import tidy, tidy_command
 from ptc.cli.output import out
 from ptc.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
@@ -44,7 +46,48 @@ def debugging() -> bool:
 
 
 class PtcGroup(TyperGroup):
-    """The `ptc` command group: help laid out for 80 columns, and the one error boundary."""
+    """The `ptc` command group: help laid out for 80 columns, and the one error boundary.
+
+    Its commands are built on first use: `command_modules` names, for each command, the
+    module of ptc.cli whose `register(app)` adds it. Running one command imports that
+    module only and builds only its commands' parameters (typer inspects every signature
+    and annotation: all of ptc's commands cost more to build than `validate` takes to run).
+    """
+
+    command_modules: ClassVar[Mapping[str, str]] = {}
+
+    @property
+    def commands(self) -> dict[str, _click.Command]:  # type: ignore[override]
+        """Every command, built (for whoever walks the whole tree: tests, docs)."""
+        for name in self.command_modules:
+            self._load(name)
+        return self._built
+
+    @commands.setter
+    def commands(self, value: Mapping[str, _click.Command]) -> None:
+        self._built = dict(value)
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return [*self.command_modules, *(n for n in self._built if n not in self.command_modules)]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name in self.command_modules:
+            self._load(cmd_name)
+        return self._built.get(cmd_name)
+
+    def _load(self, name: str) -> None:
+        if name in self._built:
+            return
+        module = importlib.import_module(f"ptc.cli.{self.command_modules[name]}")
+        registry = typer.Typer()
+        module.register(registry)
+        for built_name, command in get_group(registry).commands.items():
+            tidy(command, self._help_names())
+            self._built.setdefault(built_name, command)
+
+    def _help_names(self) -> list[str]:
+        names: list[str] = self.context_settings.get("help_option_names", ["--help"])
+        return names
 
     def main(  # type: ignore[override]
         self,
@@ -55,9 +98,8 @@ class PtcGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         set_debug(False)
-        tidy(
-            self, self.context_settings.get("help_option_names", ["--help"])
-        )  # here, not in __init__: typer adds its completion options after that
+        # Here, not in __init__: typer adds its completion options after that.
+        tidy_command(self, self._help_names())
         try:
             # Not standalone: typer then raises click's errors and returns exit codes
             # instead of printing and exiting itself.

@@ -22,7 +22,17 @@ class _Argument(TyperArgument):
 
 
 def tidy(command: _click.Command, help_names: list[str]) -> None:
-    """`help_names`: the help option's names, which click adds to each command lazily."""
+    """Tidy `command` and its subcommands.
+
+    `help_names`: the help option's names, which click adds to each command lazily.
+    """
+    tidy_command(command, help_names)
+    for sub in getattr(command, "commands", {}).values():
+        tidy(sub, help_names)
+
+
+def tidy_command(command: _click.Command, help_names: list[str]) -> None:
+    """Tidy `command` itself (the root's commands are tidied as they are built)."""
     if command.help:
         command.help = reflow(command.help)
     for param in command.params:
@@ -34,8 +44,6 @@ def tidy(command: _click.Command, help_names: list[str]) -> None:
     help_option = command.get_help_option(_click.Context(command, help_option_names=help_names))
     if help_option is not None:
         help_option.metavar = ""
-    for sub in getattr(command, "commands", {}).values():
-        tidy(sub, help_names)
 
 
 def _tidy_option(option: TyperOption) -> None:
