@@ -57,7 +57,7 @@ class PtcGroup(TyperGroup):
     command_modules: ClassVar[Mapping[str, str]] = {}
 
     @property
-    def commands(self) -> dict[str, _click.Command]:  # type: ignore[override]
+    def commands(self) -> dict[str, _click.Command]:
         """Every command, built (for whoever walks the whole tree: tests, docs)."""
         for name in self.command_modules:
             self._load(name)
