@@ -12,6 +12,7 @@ code.
 from __future__ import annotations
 
 import gc
+import os
 
 import typer
 
@@ -82,6 +83,11 @@ def _root(
 
 def main() -> None:
     """The `ptc` entry point; the error boundary is `boundary.PtcGroup.main`."""
+    # pydantic looks for plugins in every installed distribution's entry points the first
+    # time it builds a validator: importlib.metadata and a scan of site-packages, about a
+    # fifth of `ptc validate`. ptc's models are its own; no plugin observes them. A value
+    # the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     finally:

@@ -15,6 +15,7 @@ runner alike) and turns each ending into at most one `error:` line on stderr:
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import re
 import sys
@@ -24,10 +25,10 @@ from typing import Any, ClassVar
 
 import typer
 from typer import _click
-from typer.core import TyperGroup
-from typer.main import get_group
+from typer.core import TyperCommand, TyperGroup
+from typer.main import get_command_name, get_group
 
-from ptc.cli.help import tidy, tidy_command
+from ptc.cli.help import load_renderer, reflow, tidy, tidy_command
 from ptc.cli.output import out
 from ptc.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
@@ -70,18 +71,69 @@ class PtcGroup(TyperGroup):
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return [*self.command_modules, *(n for n in self._built if n not in self.command_modules)]
 
+    _listing = False
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help:
+            load_renderer()  # click makes the help as it raises NoArgsIsHelpError
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if isinstance(command, TyperGroup) and command.no_args_is_help and not rest:
+            load_renderer()  # `ptc sandbox`: its help is made as the group parses
+        return name, command, rest
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        # The list of commands needs each one's name and help, not its parameters.
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
-        if cmd_name in self.command_modules:
+        if cmd_name in self.command_modules and cmd_name not in self._built:
+            if self._listing:
+                return self._summary(cmd_name)
             self._load(cmd_name)
         return self._built.get(cmd_name)
+
+    def _registry(self, name: str) -> typer.Typer:
+        """A Typer holding what the module of command `name` registers, nothing built."""
+        module = importlib.import_module(f"ptc.cli.{self.command_modules[name]}")
+        registry = typer.Typer()
+        module.register(registry)
+        return registry
+
+    def _summary(self, name: str) -> _click.Command | None:
+        """Command `name` as the command list shows it: name and help, no parameters."""
+        registry = self._registry(name)
+        for info in registry.registered_commands:
+            assert info.callback is not None
+            if (info.name or get_command_name(info.callback.__name__)) == name:
+                text = info.help or inspect.getdoc(info.callback) or ""
+                return TyperCommand(
+                    name,
+                    help=reflow(text),
+                    short_help=info.short_help,
+                    hidden=info.hidden,
+                    deprecated=info.deprecated,
+                    rich_help_panel=info.rich_help_panel,
+                )
+        for group in registry.registered_groups:
+            group_help = group.typer_instance.info.help if group.typer_instance else None
+            if group.name == name and isinstance(group_help, str):
+                return TyperCommand(name, help=reflow(group_help))
+        self._load(name)  # declared some other way: build it
+        return self._built.get(name)
 
     def _load(self, name: str) -> None:
         if name in self._built:
             return
-        module = importlib.import_module(f"ptc.cli.{self.command_modules[name]}")
-        registry = typer.Typer()
-        module.register(registry)
-        for built_name, command in get_group(registry).commands.items():
+        for built_name, command in get_group(self._registry(name)).commands.items():
             tidy(command, self._help_names())
             self._built.setdefault(built_name, command)
 
@@ -106,9 +158,10 @@ class PtcGroup(TyperGroup):
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
         except _click.exceptions.NoArgsIsHelpError as exc:
-            help_text = exc.ctx.get_help()  # typer's rich help prints itself, returning ""
-            if help_text:
-                out(help_text)
+            # The error made the help when it was raised: typer's rich help printed itself
+            # then (its message is empty); a plain one is the message.
+            if exc.format_message():
+                out(exc.format_message())
             code = EXIT_USAGE
         except _click.exceptions.UsageError as exc:
             code = _usage_error(exc)

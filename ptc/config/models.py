@@ -18,7 +18,7 @@ from ptc.domain.org_principals import ORGANIZATION_PATH_PATTERN, ORGANIZATION_PA
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 def _enum(values: Any) -> dict[str, Any]:
