@@ -18,6 +18,9 @@ from ptc.domain.org_principals import ORGANIZATION_PATH_PATTERN, ORGANIZATION_PA
 
 
 class _Model(BaseModel):
+    # defer_build: each model's validator is built when a file is first validated, in one
+    # go from PtcFile, not one by one when this module is imported (commands that only
+    # name the models, `ptc --help` among them, pay nothing).
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 

@@ -33,7 +33,8 @@ class Shown:
 
 
 class Resource(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: built on first use (plan), not when `ptc validate` imports the checks.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     KIND: ClassVar[Kind]
     IDENTITY: ClassVar[str]  # the field that names the resource within its region and kind
@@ -105,7 +106,7 @@ class TemplateResource(Resource):
 class ValueRef(BaseModel):
     """Where a secret value comes from: an environment variable or a file. Never the value."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     env: str | None = None
     file: str | None = None
@@ -158,7 +159,7 @@ class StatementResource(Resource):
 class PermissionIntent(BaseModel):
     """A `permissions:` entry in one region, before the account is known (STS tells plan)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     region: str
     sid: str
