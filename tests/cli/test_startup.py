@@ -1,0 +1,152 @@
+"""Start-up: each command imports and builds only what it needs (import sets, never timings)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.main import get_group
+from typer.testing import CliRunner
+
+import ptc.cli
+from ptc.cli import COMMAND_MODULES, app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = "examples/rules.yaml"
+
+# What typer's help renderer would import for Markdown help and pretty tracebacks.
+HELP_EXTRAS = {"rich.markdown", "rich.traceback", "rich.syntax", "markdown_it", "pygments", "attr"}
+AWS = {"boto3", "botocore", "s3transfer"}
+
+_RUN = """
+import json, runpy, sys
+sys.argv = ["ptc", *json.loads(sys.argv[1])]
+try:
+    runpy.run_module("ptc", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _modules(*args: str, exit_code: int = 0) -> set[str]:
+    """The modules `ptc ARGS` imported, in a fresh interpreter, after it ended as expected."""
+    process = subprocess.run(
+        [sys.executable, "-c", _RUN, json.dumps(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "120", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(process.stderr.rsplit("\nMODULES ", 1)[1])
+    assert (report["code"] or 0) == exit_code, process.stderr
+    return set(report["modules"])
+
+
+def _packages(modules: set[str], names: set[str]) -> list[str]:
+    return sorted(m for m in modules if m in names or m.split(".")[0] in names)
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("validate", "--help"), ("plan", "--help")], ids=" ".join
+)
+def test_help_loads_neither_markdown_nor_tracebacks(args: tuple[str, ...]) -> None:
+    modules = _modules(*args)
+
+    assert "typer.rich_utils" in modules  # the help was rendered by typer
+    assert _packages(modules, HELP_EXTRAS) == []
+    assert _packages(modules, AWS) == []
+
+
+def test_root_help_builds_no_command_and_imports_neither_core_nor_pydantic() -> None:
+    modules = _modules("--help")
+
+    assert _packages(modules, {"pydantic", "yaml", "deepdiff"}) == []
+    assert not [m for m in modules if m.startswith(("ptc.checks", "ptc.config", "ptc.plan"))]
+
+
+def test_validate_imports_its_command_only_and_no_rich() -> None:
+    modules = _modules("validate", EXAMPLE)
+
+    assert "ptc.cli.validate" in modules and "ptc.checks.runner" in modules
+    others = {f"ptc.cli.{m}" for m in COMMAND_MODULES.values()} - {"ptc.cli.validate"}
+    assert sorted(modules & others) == []
+    assert _packages(modules, {"rich", "deepdiff", "typer.rich_utils"} | AWS) == []
+
+
+def test_rewrite_images_imports_neither_rich_nor_deepdiff(tmp_path: Path) -> None:
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text("image: nginx:1.27\n")
+    args = ("rewrite-images", "--rules", EXAMPLE, "-r", "us-east-1", "--check", str(manifest))
+    modules = _modules(*args)
+
+    assert "ptc.cli.rewrite" in modules
+    assert _packages(modules, {"rich", "deepdiff", "typer.rich_utils"} | AWS) == []
+
+
+def test_every_command_is_listed_with_the_module_that_registers_it() -> None:
+    built: dict[str, str] = {}
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        registry = typer.Typer()
+        importlib.import_module(f"ptc.cli.{module}").register(registry)
+        built.update(dict.fromkeys(get_group(registry).commands, module))
+
+    assert built == COMMAND_MODULES
+
+
+def test_the_help_lists_each_command_once_as_when_built() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+
+    listed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("│ ")]
+    assert listed[-len(COMMAND_MODULES) :] == list(COMMAND_MODULES)
+
+
+@pytest.mark.parametrize("args", [(), ("sandbox",)], ids=["ptc", "ptc sandbox"])
+def test_no_arguments_prints_the_help_once(args: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "120"})
+
+    assert result.exit_code == 64
+    assert result.stdout.count("Usage:") == 1
+    assert "Commands" in result.stdout
+
+
+def test_the_deferred_renderer_parts_are_the_real_ones_when_used() -> None:
+    script = (
+        "import sys\n"
+        "from ptc.cli.help import load_renderer\n"
+        "load_renderer()\n"
+        "import typer.rich_utils as r\n"
+        "assert 'rich.markdown' not in sys.modules\n"
+        "text = r.Markdown('# title')\n"
+        "import rich.markdown\n"
+        "assert type(text) is rich.markdown.Markdown\n"
+        "from rich.traceback import Traceback\n"
+        "assert r.Traceback.from_exception.__self__ is Traceback\n"
+        "print('ok')\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+    assert process.stdout == "ok\n", process.stderr
+
+
+def test_ptc_turns_pydantic_plugin_discovery_off_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ptc.cli, "app", lambda: None)
+    monkeypatch.setattr(os, "environ", {})
+    ptc.cli.main()
+    assert os.environ == {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+
+    monkeypatch.setattr(os, "environ", {"PYDANTIC_DISABLE_PLUGINS": "logfire"})
+    ptc.cli.main()
+    assert os.environ == {"PYDANTIC_DISABLE_PLUGINS": "logfire"}
