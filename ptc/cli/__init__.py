@@ -12,12 +12,11 @@ code.
 from __future__ import annotations
 
 import gc
-import os
 
 import typer
 
 from ptc import __version__
-from ptc.cli import boundary
+from ptc.cli import boundary, plugins
 
 # Each command, in the order `ptc --help` lists them, and the module (in ptc.cli) whose
 # `register(app)` adds it. A new command needs its line here (a test checks the list).
@@ -83,11 +82,7 @@ def _root(
 
 def main() -> None:
     """The `ptc` entry point; the error boundary is `boundary.PtcGroup.main`."""
-    # pydantic looks for plugins in every installed distribution's entry points the first
-    # time it builds a validator: importlib.metadata and a scan of site-packages, about a
-    # fifth of `ptc validate`. ptc's models are its own; no plugin observes them. A value
-    # the user set is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    plugins.disable_plugins()  # before anything builds a pydantic validator
     try:
         app()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -69,7 +70,8 @@ def test_help_loads_neither_markdown_nor_tracebacks(args: tuple[str, ...]) -> No
 def test_root_help_builds_no_command_and_imports_neither_core_nor_pydantic() -> None:
     modules = _modules("--help")
 
-    assert _packages(modules, {"pydantic", "yaml", "deepdiff"}) == []
+    # (ptc's stand-in for pydantic's plugin loader is in sys.modules; pydantic is not)
+    assert _packages(modules - {"pydantic.plugin._loader"}, {"pydantic", "yaml", "deepdiff"}) == []
     assert not [m for m in modules if m.startswith(("ptc.checks", "ptc.config", "ptc.plan"))]
 
 
@@ -143,10 +145,63 @@ def test_ptc_turns_pydantic_plugin_discovery_off_unless_the_user_chose(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ptc.cli, "app", lambda: None)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # main's last act, not for this process
     monkeypatch.setattr(os, "environ", {})
+    monkeypatch.setitem(sys.modules, "pydantic.plugin._loader", sys.modules["ptc"])
     ptc.cli.main()
     assert os.environ == {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
     monkeypatch.setattr(os, "environ", {"PYDANTIC_DISABLE_PLUGINS": "logfire"})
     ptc.cli.main()
     assert os.environ == {"PYDANTIC_DISABLE_PLUGINS": "logfire"}
+
+
+def test_validate_does_not_import_importlib_metadata() -> None:
+    # pydantic's plugin loader imported it (and the email package) to find no plugins.
+    modules = _modules("validate", EXAMPLE)
+
+    assert "pydantic_core" in modules  # the file was validated by pydantic
+    assert _packages(modules, {"importlib.metadata", "email"}) == []
+
+
+_PLUGINS = """
+import os, sys
+from pydantic import BaseModel
+from ptc.cli.plugins import disable_plugins
+os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
+if sys.argv[1] != "unset":
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = sys.argv[1]
+disable_plugins()
+class First(BaseModel):
+    x: int
+stood_in = "importlib.metadata" not in sys.modules
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = sys.argv[2]
+class Second(BaseModel):
+    y: int
+print(os.environ["PYDANTIC_DISABLE_PLUGINS"] if sys.argv[2] else "", stood_in,
+      "importlib.metadata" in sys.modules, Second(y=1).y)
+"""
+
+
+@pytest.mark.parametrize(
+    ("chosen", "later", "printed"),
+    [
+        ("unset", "__all__", "__all__ True False 1"),  # ptc's choice: nothing imported
+        ("1", "1", "1 True False 1"),  # the user's equivalent choice
+        ("unset", "", " True True 1"),  # switched back on: pydantic's own loader looks
+        ("logfire", "logfire", "logfire False True 1"),  # one plugin off: pydantic's loader
+    ],
+)
+def test_the_plugin_loader_stand_in_answers_as_pydantic_would(
+    chosen: str, later: str, printed: str
+) -> None:
+    process = subprocess.run(
+        [sys.executable, "-c", _PLUGINS, chosen, later],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert process.stdout == printed + "\n", process.stderr
