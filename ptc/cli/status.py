@@ -254,6 +254,10 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
         plans[target.account] = (plan, gateway)
     reports = _reports(fleet)
     render_fleet_failures(reports, screen)
+    if fleet.interrupted:
+        # Ctrl-C while reading: --auto-approve skips the prompt, not the user's stop.
+        screen.print("Interrupted: nothing backfilled.", highlight=False)
+        return EXIT_INTERRUPTED
     if plans:
         if not auto_approve:
             confirm("Apply this backfill?", cancelled="Backfill cancelled.", what="backfill")
@@ -270,8 +274,6 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
             return EXIT_INTERRUPTED
         if not written.ok or not all(r.ok for _, r in written.values()):
             return EXIT_FAILED
-    if fleet.interrupted:
-        return EXIT_INTERRUPTED
     return EXIT_OK if fleet.ok else EXIT_FAILED
 
 

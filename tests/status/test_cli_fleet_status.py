@@ -203,3 +203,29 @@ def test_the_embedded_sandbox_runs_status_in_each_account(
     assert result.stdout.splitlines()[-1] == (
         "2 accounts: 2 read, 0 failed; 8 repositories, 1 drifting."
     )
+
+
+def test_ctrl_c_while_reading_backfills_nothing(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the last accounts were being read: the executor lets the accounts in
+    # flight finish and reports the run interrupted. --auto-approve asked for no prompt,
+    # not for writes after the user stopped the run.
+    from ptc.cli import status as status_cli
+    from ptc.engine.fleet import FleetReport
+
+    read = status_cli._Fleet.read
+
+    def interrupted(self: object, session: object) -> FleetReport[object]:
+        report = read(self, session)  # type: ignore[arg-type]
+        return FleetReport(report.runs, interrupted=True)
+
+    monkeypatch.setattr(status_cli._Fleet, "read", interrupted)
+    result = run("status", "--backfill", "--auto-approve", fleet)
+    assert result.exit_code == 130, result.output
+    assert "Backfill complete" not in result.stdout
+    monkeypatch.setattr(status_cli._Fleet, "read", read)
+    again = run("status", "--account", GOOD[1], fleet)
+    assert again.stdout.splitlines()[-1] == (
+        "1 account: 1 read, 0 failed; 4 repositories, 1 drifting."
+    )
