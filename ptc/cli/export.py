@@ -119,6 +119,8 @@ def _export_from(path: Path, session: Session, options: _FleetOptions, output: s
     file = validation.file
     assert file is not None  # load_valid raises on an invalid file
     targets = resolve_fleet(path, file, options.regions, options.accounts, options.shard, session)
+    if not targets.accounts:  # an empty shard or OU: no export to compare, none to write
+        raise PtcError(f"no account of {path} is selected; nothing exported")
     if output is not None and _PER_ACCOUNT in output:
         for target in targets.accounts:  # before any account is read
             _check_writable(_filled(output, target.account))

@@ -235,3 +235,15 @@ def test_accounts_and_shards_need_a_file(sandbox: list[str]) -> None:
         "error: --account, --shard and --max-concurrency choose among the accounts of a "
         "file: give it with --from FILE\n"
     )
+
+
+def test_a_shard_without_accounts_says_so_instead_of_a_difference(
+    tmp_path: Path, sandbox: list[str]
+) -> None:
+    # Shard 1 of 9 holds neither account (the shard of an account is a hash of its ID).
+    result = run("export", *sandbox, "--from", _fleet(tmp_path), "--shard", "1/9")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: no account of {tmp_path / 'fleet.yaml'} is selected; nothing exported\n"
+    )
