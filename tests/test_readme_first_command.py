@@ -27,25 +27,37 @@ def _run(*args: str) -> tuple[int, str]:
 def test_readme_opens_with_an_apply_and_a_plan_of_the_example_on_the_sandbox() -> None:
     first = re.search(r"```sh\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S)
     assert first
-    assert "ptc apply --sandbox --auto-approve examples/rules.yaml" in first.group(1)
-    assert first.group(1).endswith("ptc plan --sandbox examples/rules.yaml")
+    assert "ptc apply --sandbox --auto-approve examples/accounts.yaml" in first.group(1)
+    assert first.group(1).endswith("ptc plan --sandbox examples/accounts.yaml")
 
 
+@pytest.mark.parametrize(
+    ("example", "applied", "clean"),
+    [
+        # README's first command: three accounts, each through its role.
+        (
+            "examples/accounts.yaml",
+            "Apply over 3 accounts complete: 3 applied,",
+            "No changes in 3 accounts. The live state matches the file.",
+        ),
+        ("examples/rules.yaml", "Apply complete", "No changes. The live state matches the file."),
+    ],
+)
 def test_the_example_applies_to_a_new_sandbox_and_then_plans_clean(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    example: str, applied: str, clean: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
     for name in ("DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN", "GHCR_USERNAME"):
         monkeypatch.delenv(name, raising=False)  # the sandbox stands in placeholders
 
-    code, output = _run("apply", "--sandbox", "--auto-approve", "examples/rules.yaml")
+    code, output = _run("apply", "--sandbox", "--auto-approve", example)
     assert code == 0, output
-    assert "Apply complete" in output
+    assert applied in output
 
-    code, output = _run("plan", "--sandbox", "--detailed-exitcode", "examples/rules.yaml")
+    code, output = _run("plan", "--sandbox", "--detailed-exitcode", example)
     assert code == 0, output
-    assert "No changes. The live state matches the file." in output.splitlines()
+    assert clean in output.splitlines()
 
 
 def test_a_kms_key_the_embedded_sandbox_knows_keeps_its_state(tmp_path: Path) -> None:
