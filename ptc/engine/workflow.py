@@ -88,20 +88,22 @@ def plan_desired(
     Without `secret_values` (--without-secret-values) no secret value is read, neither
     from its source nor from AWS: a plan job then needs no credentials to compare.
     """
-    account = None  # with `account:` in the file, STS answers alongside the reads
+    # STS answers alongside the reads (read_live): with `account:` it confirms the account
+    # before any secret value is read; without, it names the account the ARNs are for.
+    if secret_values:
+        values.check(desired.secrets, desired.base_dir)
+    live = read_live(desired, reader, secret_values=secret_values)
     warnings: list[str] = []
     if desired.account is None:
         # validate could not run these without `account:`; the credentials' account decides,
-        # and is the `{account}` of the file's ARNs.
-        account = check_account(desired, reader)
+        # and is the `{account}` of the file's ARNs. Reading changed nothing, so checking
+        # after the reads rather than before them costs no safety, and saves a round trip.
+        account = live.account
         desired = with_account(desired, account)
         problems = account_problems(desired, account)
         if problems:
             raise PlanError(f"cannot plan for account {account}:\n  " + "\n  ".join(problems))
         warnings = account_warnings(desired, account)
-    if secret_values:
-        values.check(desired.secrets, desired.base_dir)
-    live = read_live(desired, reader, account, secret_values=secret_values)
     plan = make_plan(
         desired,
         live,

@@ -7,6 +7,9 @@ own tests (tests/plan/test_gateway.py) and the end-to-end ones prove botocore's 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from textwrap import dedent
 
@@ -19,6 +22,7 @@ from ptc.engine.apply import Outcome
 from ptc.errors import UnsafePlanError, ValueSourceError
 from ptc.plan.changes import Plan
 from ptc.plan.desired import DesiredState
+from ptc.plan.live import LiveState
 from ptc.plan.values import FROM_SOURCES
 from ptc.sandbox.standin import PLACEHOLDER, StandIn, StandInValues
 from tests.fakes.registry import ACCOUNT, FakeError, FakeRegistry
@@ -178,6 +182,34 @@ def test_the_file_s_account_is_checked_before_any_read(tmp_path: Path) -> None:
         f"arn:aws:iam::{ACCOUNT}:user/tester are for {ACCOUNT}; refusing to continue"
     )
     assert not any(call.startswith("BatchGetSecretValue") for call in fake.calls)
+
+
+@dataclass
+class _StsAfterTheReadsStart(FakeRegistry):
+    """Answers STS only once the reads have started: a plan that waits for STS before
+    reading (one more round trip) never gets its answer."""
+
+    reading: threading.Event = field(default_factory=threading.Event)
+
+    def account_id(self) -> str:
+        assert self.reading.wait(10), "STS was asked alone, before the reads"
+        return super().account_id()
+
+    def read(
+        self,
+        account: str,
+        secret_values: Mapping[str, Collection[str]] | None = None,
+        before_values: Callable[[], object] | None = None,
+    ) -> LiveState:
+        self.reading.set()
+        return super().read(account, secret_values, before_values)
+
+
+def test_without_account_in_the_file_sts_answers_alongside_the_reads(tmp_path: Path) -> None:
+    desired = _desired(tmp_path)  # no `account:`: STS names the account of `{account}`
+    planned = workflow.plan_desired(desired, _StsAfterTheReadsStart([REGION]))
+    assert planned.live.account == ACCOUNT
+    assert _lines(planned.plan) == CREATE_ALL
 
 
 def test_a_saved_plan_is_stale_once_the_live_state_changes(tmp_path: Path) -> None:
