@@ -46,6 +46,18 @@ class _Stand(type):
         return isinstance(instance, cls._real())
 
 
+class _StandInModule(types.ModuleType):
+    """Stands in for a deferred module; any name it does not hold (a later typer may import
+    more than ptc knows of) imports the real module in its place and is taken from there."""
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):  # the import system probing (__path__, __spec__ ...)
+            raise AttributeError(attr)
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
 def load_renderer() -> None:
     """Import typer.rich_utils without rich.markdown and rich.traceback (see the docstring)."""
     if "typer.rich_utils" in sys.modules:
@@ -53,7 +65,7 @@ def load_renderer() -> None:
     standing = {}
     for module, name in _DEFERRED.items():
         if module not in sys.modules:  # already imported: the real one is free
-            stand_in = types.ModuleType(module)
+            stand_in = _StandInModule(module)
             setattr(stand_in, name, _Stand(name, (), {"_module": module, "_name": name}))
             standing[module] = stand_in
     sys.modules.update(standing)

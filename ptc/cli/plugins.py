@@ -30,10 +30,21 @@ class _Loader(types.ModuleType):
     def get_plugins(self) -> Iterable[Any]:
         if os.environ.get(SWITCH) in _ALL_OFF:
             return ()
-        if sys.modules.get(_LOADER) is self:
-            del sys.modules[_LOADER]
-        plugins: Iterable[Any] = importlib.import_module(_LOADER).get_plugins()
+        plugins: Iterable[Any] = _real_loader(self).get_plugins()
         return plugins
+
+    def __getattr__(self, name: str) -> Any:
+        # A later pydantic may import more from its loader than `get_plugins`: hand over.
+        if name.startswith("__"):  # the import system probing (__path__, __spec__ ...)
+            raise AttributeError(name)
+        return getattr(_real_loader(self), name)
+
+
+def _real_loader(stand_in: types.ModuleType) -> Any:
+    """pydantic's own loader, imported in place of the stand-in."""
+    if sys.modules.get(_LOADER) is stand_in:
+        del sys.modules[_LOADER]
+    return importlib.import_module(_LOADER)
 
 
 def disable_plugins() -> None:

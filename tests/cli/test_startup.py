@@ -205,3 +205,27 @@ def test_the_plugin_loader_stand_in_answers_as_pydantic_would(
     )
 
     assert process.stdout == printed + "\n", process.stderr
+
+
+def test_the_stand_ins_hand_any_other_name_to_the_real_module() -> None:
+    # A later typer or pydantic (within the ranges users may install) may import more from
+    # the modules ptc stands in for; such a name must come from the real module, never fail.
+    script = (
+        "import sys\n"
+        "from ptc.cli.help import _StandInModule\n"
+        "from ptc.cli.plugins import _LOADER, _Loader\n"
+        "sys.modules['rich.traceback'] = _StandInModule('rich.traceback')\n"
+        "from rich.traceback import install\n"
+        "import rich.traceback\n"
+        "assert install is rich.traceback.install\n"
+        "sys.modules[_LOADER] = _Loader(_LOADER)\n"
+        "from pydantic.plugin._loader import _plugins\n"
+        "import pydantic.plugin._loader as real\n"
+        "assert type(real) is not _Loader\n"
+        "print('ok')\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+    assert process.stdout == "ok\n", process.stderr
