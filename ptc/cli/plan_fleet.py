@@ -104,7 +104,12 @@ def plan_accounts(
         desired = safety.over(desired)
         gateway = Gateway(session, desired.regions)
         planned = workflow.plan_desired(
-            desired, gateway, prune=prune, values=connection.values, secret_values=secret_values
+            desired,
+            gateway,
+            prune=prune,
+            values=connection.values,
+            secret_values=secret_values,
+            confirmed_account=_assumed_in(target),
         )
         return Ready(planned.plan, planned.desired, planned.live, gateway, tuple(planned.warnings))
 
@@ -116,6 +121,16 @@ def plan_accounts(
     )
     ready = {run.account: run.value for run in report.runs if run.value and run.account}
     return plans, ready, report.interrupted
+
+
+def _assumed_in(target: Target) -> str | None:
+    """The account a target's session is known to act in, without asking STS: a role's
+    credentials are always those of the account its ARN names. A role of another account
+    (a file whose role names one account for all) leaves STS to refuse the target."""
+    from ptc.domain.arns import parse_arn
+
+    role = parse_arn(target.role) if target.role is not None else None
+    return target.account if role is not None and role.account == target.account else None
 
 
 def _account_plan(target: Target, ready: Ready | None, error: str | None) -> AccountPlan:
@@ -336,7 +351,8 @@ def _prepare_saved(
         desired = safety.over(account.desired)
         connection.values.check(desired.secrets, desired.base_dir)
         gateway = Gateway(session, account.plan.regions)
-        workflow.check_account(desired, gateway)
+        if _assumed_in(target) is None:
+            workflow.check_account(desired, gateway)
         live = gateway.read(account.plan.account)
         workflow.check_fresh(account.plan, live)
         completed = workflow.compare_deferred_values(

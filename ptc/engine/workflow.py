@@ -82,17 +82,20 @@ def plan_desired(
     prune: bool | None = None,
     values: SecretValues = FROM_SOURCES,
     secret_values: bool = True,
+    confirmed_account: str | None = None,
 ) -> Planned:
     """Read the live state of the desired regions and compute the plan.
 
     Without `secret_values` (--without-secret-values) no secret value is read, neither
     from its source nor from AWS: a plan job then needs no credentials to compare.
+    `confirmed_account`: the account the reader is known to act in (a role assumed there:
+    AWS issues its credentials in the role's own account), so STS is not asked.
     """
     # STS answers alongside the reads (read_live): with `account:` it confirms the account
     # before any secret value is read; without, it names the account the ARNs are for.
     if secret_values:
         values.check(desired.secrets, desired.base_dir)
-    live = read_live(desired, reader, secret_values=secret_values)
+    live = read_live(desired, reader, confirmed_account, secret_values=secret_values)
     warnings: list[str] = []
     if desired.account is None:
         # validate could not run these without `account:`; the credentials' account decides,

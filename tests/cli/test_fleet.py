@@ -153,3 +153,14 @@ def test_a_target_with_a_role_gets_a_session_in_its_account(aws: SandboxInfo) ->
     identity = sts.get_caller_identity()
     assert identity["Account"] == "222222222222"
     assert "assumed-role/ptc-deployer/ptc-plan" in identity["Arn"]
+
+
+def test_sts_is_skipped_only_for_a_role_of_the_targets_own_account() -> None:
+    from ptc.cli.plan_fleet import _assumed_in
+
+    regions = ("us-east-1",)
+    own = Target("222222222222", "arn:aws:iam::222222222222:role/ptc-deployer", regions)
+    other = Target("222222222222", "arn:aws:iam::111111111111:role/ptc-deployer", regions)
+    assert _assumed_in(own) == "222222222222"
+    assert _assumed_in(other) is None  # STS then says which account the session is in
+    assert _assumed_in(Target("222222222222", None, regions)) is None
