@@ -27,9 +27,7 @@ def _pass_role(account_line: str) -> dict[str, list[str]]:
     result = validate_text(FILE.replace("ACCOUNT", account_line), "rules.yaml", Path("."))
     assert result.file is not None, result.findings
     policy = build_policy(result.file, "apply").policy
-    return {
-        s["Sid"]: s["Resource"] for s in policy["Statement"] if s["Action"] == ["iam:PassRole"]
-    }
+    return {s["Sid"]: s["Resource"] for s in policy["Statement"] if s["Action"] == ["iam:PassRole"]}
 
 
 def test_the_roles_are_those_of_the_files_account() -> None:

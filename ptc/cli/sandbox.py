@@ -124,8 +124,7 @@ def organization(
     except PtcError as exc:
         fail(exc)
     out(
-        f"organization {made.id}: management account {made.management_account}, "
-        f"root {made.root_id}"
+        f"organization {made.id}: management account {made.management_account}, root {made.root_id}"
     )
     for path, members in made.units:
         out(f"  {path}: {', '.join(members) or 'no accounts'}")

@@ -227,6 +227,7 @@ class Safety(_Model):
             return floor  # a share of a few resources means little; the count decides
         return max(floor, existing * percent // 100)
 
+
 AccountId = Annotated[str, Field(json_schema_extra={"pattern": arns.ACCOUNT_PATTERN.pattern})]
 OrganizationUnitId = Annotated[
     str, Field(json_schema_extra={"pattern": catalog.OU_PATTERN.pattern})

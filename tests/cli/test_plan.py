@@ -22,12 +22,15 @@ from ptc.sandbox.server import RunningServer
 from tests.sandbox.conftest import BACKDATED, backdate_secrets
 from tests.support import ACCOUNT, DOCKER, TWO_RULES, run
 
-FILE = TWO_RULES + """\
+FILE = (
+    TWO_RULES
+    + """\
 templates:
   - prefix: docker-hub
     applied_for: [PULL_THROUGH_CACHE]
     description: Docker Hub
 """
+)
 ADD_ALL = "Plan: 8 to add, 0 to change, 0 to replace, 0 to destroy."
 NO_CHANGES = "No changes. The live state matches the file."
 NOT_A_TTY = (
@@ -386,6 +389,7 @@ def test_a_saved_plan_applies_only_in_its_own_account(
     path.write_text(
         "version: 1\nregions: [us-east-1]\nrules:\n  - {prefix: quay, upstream: quay.io}\n"
     )
+
     def key_of(account: str) -> str:
         return generate_access_key_id_from_account_id(account, prefix="AKIA", total_length=20)
 
