@@ -44,6 +44,9 @@ PRINCIPAL_ACCOUNT = "${aws:PrincipalAccount}"
 # Which one ECR names in iam:PassedToService is undocumented, so both are allowed.
 _ECR_SERVICES = ["ecr.amazonaws.com", "pullthroughcache.ecr.amazonaws.com"]
 _SECRET_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to names
+# IAM refuses a managed policy over 6,144 characters (IAM and STS quotas): past this many
+# characters of role ARNs, the caller's policy names the role in any account, as for OUs.
+_MAX_LISTED_ROLES_CHARS = 5000
 
 
 @dataclass(frozen=True)
@@ -497,6 +500,8 @@ def caller_policy(file: PtcFile, *, account: str | None = None) -> PolicyResult:
     else:
         excluded = set(spec.exclude)
         roles = [substitution.fill(spec.role, account=a) for a in spec.ids if a not in excluded]
+        if sum(len(role) + 3 for role in roles) > _MAX_LISTED_ROLES_CHARS:
+            roles = [substitution.fill(spec.role, account=ANY_ACCOUNT)]
     statements: list[dict[str, Any]] = [
         {
             "Sid": "AssumeTheDeployerRole",
@@ -519,4 +524,9 @@ def caller_policy(file: PtcFile, *, account: str | None = None) -> PolicyResult:
         + (", with the sts:ExternalId condition" if spec.external_id else "")
         + ")"
     ]
+    if roles == [substitution.fill(spec.role, account=ANY_ACCOUNT)] and not spec.organization_units:
+        notes.append(
+            f"{len(spec.ids)} accounts' roles would exceed IAM's 6,144-character policy limit: "
+            "the role is allowed in any account (its trust policy decides)"
+        )
     return PolicyResult({"Version": "2012-10-17", "Statement": statements}, notes)

@@ -229,3 +229,17 @@ def test_the_callers_policy_allows_every_call_the_caller_makes(
 
 def _listed(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
+
+
+def test_too_many_accounts_for_one_policy_allow_the_role_in_any_account() -> None:
+    # 200 role ARNs are about 9,000 characters: IAM refuses a managed policy over 6,144.
+    ids = ", ".join(f'"{100000000000 + n}"' for n in range(200))
+    many = FLEET.replace(f'ids: ["{A}", "{B}", "{C}"]\n  exclude: ["{C}"]', f"ids: [{ids}]")
+    result = caller_policy(_file(many))
+
+    assert result.policy["Statement"][0]["Resource"] == ["arn:aws:iam::*:role/ptc-deployer"]
+    assert len(json.dumps(result.policy, separators=(",", ":"))) < 6144
+    assert result.notes[-1] == (
+        "200 accounts' roles would exceed IAM's 6,144-character policy limit: "
+        "the role is allowed in any account (its trust policy decides)"
+    )
