@@ -11,12 +11,13 @@ DEBUG log, so no client can be made without that filter in place.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Final, Protocol
 from urllib.parse import urlsplit
 
 import botocore.session
@@ -95,11 +96,36 @@ def _model_loader(data_path: str | None) -> ModelLoader:
     )
 
 
+_PRISTINE_LOCK: Final = threading.Lock()
+_pristine: list[Any] = []  # botocore's built-in handlers, registered once, never used
+
+
+def builtin_events() -> Any:
+    """A copy of the event handlers botocore registers in every new session.
+
+    Registering them (about 200, each event name parsed and aliased) is most of a new
+    session's cost, and they are the same module functions in every session; a copy of
+    registered ones is several times cheaper. None when botocore keeps them elsewhere than
+    this version does: the caller then lets botocore register them.
+    """
+    with _PRISTINE_LOCK:
+        if not _pristine:
+            _pristine.append(getattr(botocore.session.Session(), "_original_handler", None))
+    return copy.copy(_pristine[0]) if _pristine[0] is not None else None
+
+
 class CoreSession:
     """A botocore session with the members of boto3.Session that ptc and its tools use."""
 
-    def __init__(self, profile: str | None = None) -> None:
-        self.core = botocore.session.Session(profile=profile)
+    def __init__(self, profile: str | None = None, *, builtin_events: Any = None) -> None:
+        """`builtin_events`: a copy of botocore's own handlers (`builtin_events()`), for
+        sessions made by the dozen (one per target account), sparing each registering them."""
+        if builtin_events is None:
+            self.core = botocore.session.Session(profile=profile)
+        else:
+            self.core = botocore.session.Session(
+                profile=profile, event_hooks=builtin_events, include_builtin_handlers=False
+            )
         core = self.core
         core.lazy_register_component(
             "data_loader", lambda: _model_loader(core.get_config_variable("data_path"))

@@ -24,7 +24,7 @@ from botocore.credentials import (
     RefreshableCredentials,
 )
 
-from ptc.aws.clients import RETRY_CONFIG, CoreSession, check_endpoint
+from ptc.aws.clients import RETRY_CONFIG, CoreSession, builtin_events, check_endpoint
 from ptc.aws.errors import AwsError, translate
 
 # STS's RoleSessionName: 2 to 64 characters of [\w+=,.@-] (the AssumeRole API reference).
@@ -161,7 +161,7 @@ def _session_with(base: SourceSession, credentials: RefreshableCredentials) -> C
     # boto3.Session (tests, the embedded sandbox) keeps its botocore session in `_session`.
     base_core = base.core if isinstance(base, CoreSession) else getattr(base, "_session", None)
     profile = base_core.profile if base_core is not None else None
-    session = CoreSession(profile)
+    session = CoreSession(profile, builtin_events=builtin_events())
     core = session.core
     if base_core is not None:
         # Parsing botocore's service models again costs ~0.2 s per session, per account.

@@ -45,3 +45,30 @@ def test_making_clients_walks_no_other_services_models(listed: list[Path]) -> No
 def test_a_service_without_a_model_is_still_refused() -> None:
     with pytest.raises(DataNotFoundError, match="no-such-service"):
         make_session().client("no-such-service", region_name="us-east-1")
+
+
+def test_sessions_from_copied_builtin_handlers_are_botocores_own_and_independent() -> None:
+    import botocore.handlers
+
+    from ptc.aws.clients import CoreSession, builtin_events
+
+    plain, copied = CoreSession(), CoreSession(builtin_events=builtin_events())
+    events = {spec[0] for spec in botocore.handlers.BUILTIN_HANDLERS}
+    for event in sorted(events):
+        for operation in ("", ".ecr.DescribeRepositories", ".sts.AssumeRole"):
+            name = event + operation
+            assert _handlers(copied, name) == _handlers(plain, name), name
+
+    copied.events.register("before-call.ecr", _extra_handler)
+    assert _extra_handler in _handlers(copied, "before-call.ecr.ListImages")
+    fresh = CoreSession(builtin_events=builtin_events())
+    assert _extra_handler not in _handlers(fresh, "before-call.ecr.ListImages")  # a copy
+
+
+def _extra_handler(**_: object) -> None:
+    return None
+
+
+def _handlers(session: object, event: str) -> list[object]:
+    emitter = session.core._original_handler  # type: ignore[attr-defined]
+    return list(emitter._handlers.prefix_search(event))
