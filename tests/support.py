@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,19 @@ def run(*args: str | Path, env: dict[str, str | None] | None = None, **kwargs: A
     assert isinstance(result.exception, SystemExit | None), result.exception
     assert "Traceback" not in result.output
     return result
+
+
+def refuse_the_caller(iam: Any, trusted: str = "999999999999") -> None:
+    """Make the `ptc-deployer` role of the account `iam` acts in trust only `trusted`'s
+    root, so that ptc's AssumeRole into that account is refused (AccessDenied)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.create_role(RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust))

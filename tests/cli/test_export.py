@@ -4,7 +4,6 @@ file when the accounts agree, where they differ when they do not, one file per a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import yaml
 
-from tests.support import run
+from tests.support import refuse_the_caller, run
 
 if TYPE_CHECKING:
     from ptc.sandbox.embedded import SandboxInfo
@@ -65,22 +64,6 @@ def _seed_in(sandbox: SandboxInfo, accounts: dict[str, list[str]]) -> None:
                 appliedFor=["PULL_THROUGH_CACHE"],
                 customRoleArn=f"arn:aws:iam::{account}:role/ecr-template",
             )
-
-
-def _refuse_the_caller(sandbox: SandboxInfo, account: str) -> None:
-    """The account's deployer role trusts another account only: AssumeRole is refused."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    iam = _in(sandbox, account, "us-east-1").client("iam")
-    iam.create_role(RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust))
 
 
 def _fleet(tmp_path: Path, text: str = FLEET) -> Path:
@@ -154,7 +137,7 @@ def test_an_account_whose_role_is_refused_fails_alone(
 ) -> None:
     # IAM roles live only as long as the sandbox runs: this one is made in the served one.
     _seed_in(aws, {A: ["quay"], C: ["quay"]})
-    _refuse_the_caller(aws, B)
+    refuse_the_caller(_in(aws, B, "us-east-1").client("iam"), trusted=A)
     fleet = _fleet(tmp_path, FLEET.replace(f'"{B}"]', f'"{B}", "{C}"]'))
     (tmp_path / "out").mkdir()
     served = {"AWS_ENDPOINT_URL": sandbox_server.url}

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from ptc.sandbox.embedded import SandboxInfo
-from tests.support import run
+from tests.support import refuse_the_caller, run
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 OWN = "123456789012"  # the sandbox's default credentials' account
@@ -174,25 +174,9 @@ def test_accounts_under_an_organizational_unit(
     assert f"{C}/us-east-1/statement/PullThroughCacheForTheOrganization" in addresses
 
 
-def _refuse_the_caller(account: str) -> None:
-    """The role in `account` trusts another account only: AssumeRole from ptc is refused."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    iam: Any = _in(account).client("iam")
-    iam.create_role(RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust))
-
-
 def test_an_account_whose_role_is_refused_fails_alone(aws: SandboxInfo, rules: Path) -> None:
     # In moto's in-process AWS (the embedded sandbox does not keep IAM between runs).
-    _refuse_the_caller(B)
+    refuse_the_caller(_in(B).client("iam"))
 
     planned = run("plan", "--format", "json", rules)
     applied = run("apply", "--auto-approve", rules)

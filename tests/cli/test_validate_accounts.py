@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from tests.support import run
+from tests.support import refuse_the_caller, run
 
 if TYPE_CHECKING:
     from ptc.sandbox.embedded import SandboxInfo
@@ -56,27 +56,12 @@ def _hub_rule(sandbox: SandboxInfo, account: str, value: dict[str, str]) -> None
     )
 
 
-def _refuse_the_caller(sandbox: SandboxInfo, account: str) -> None:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    iam = _session(sandbox, account).client("iam")
-    iam.create_role(RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust))
-
-
 def test_every_account_is_checked_and_findings_name_it(
     aws: SandboxInfo, sandbox_server: RunningServer, tmp_path: Path
 ) -> None:
     _hub_rule(aws, A, GOOD)
     _hub_rule(aws, B, {"username": "octocat"})  # no accessToken
-    _refuse_the_caller(aws, C)  # C's role trusts A only
+    refuse_the_caller(_session(aws, C).client("iam"), trusted=A)  # A only
     # D: nothing applied yet
     rules = tmp_path / "fleet.yaml"
     rules.write_text(FLEET, encoding="utf-8")

@@ -22,6 +22,7 @@ from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull
 from tests.status.conftest import ACCOUNT, ORIGINAL, PULLS, ROLE, apply_file, write
 from tests.status.test_cli_status import run
+from tests.support import refuse_the_caller
 
 GOOD = ["111111111111", "222222222222"]
 BROKEN = "333333333333"
@@ -48,19 +49,7 @@ def _untrusting_role(info: SandboxInfo) -> None:
     admin = assume_role_session(
         info.session(), f"arn:aws:iam::{BROKEN}:role/admin", account=BROKEN, name="setup"
     )
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::444444444444:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    admin.client("iam").create_role(  # type: ignore[attr-defined]
-        RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust)
-    )
+    refuse_the_caller(admin.client("iam"), trusted="444444444444")  # type: ignore[attr-defined]
 
 
 def _prepare(info: SandboxInfo, directory: Path) -> Path:
