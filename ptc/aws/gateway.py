@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from botocore.config import Config
@@ -133,7 +134,7 @@ class Gateway(RegionalClients):
     ) -> LiveState:
         part = LiveState("", [region])
         part.secrets = [secret_from_api(s, region) for s in secrets]
-        part.secret_versions = {s["ARN"]: str(s.get("LastChangedDate", "")) for s in secrets}
+        part.secret_versions = {s["ARN"]: _instant(s.get("LastChangedDate")) for s in secrets}
         index = part.index(region)
         part.rules = [rule_from_api(r, region, index) for r in rules]
         part.templates = [template_from_api(t, region) for t in templates]
@@ -230,3 +231,12 @@ class Gateway(RegionalClients):
 
 
 SessionFactory = Callable[[], Session]
+
+
+def _instant(value: Any) -> str:
+    """A secret's last change as seconds since the epoch: botocore gives the datetime in
+    the machine's own time zone, whose text would make a plan saved in one zone stale in
+    another (a laptop's plan applied by a CI runner)."""
+    if isinstance(value, datetime):
+        return f"{value.timestamp():.6f}"
+    return "" if value is None else str(value)
