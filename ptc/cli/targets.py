@@ -19,7 +19,7 @@ from ptc.cli.aws import (
     check_session_options,
 )
 from ptc.cli.output import fail, out
-from ptc.errors import PtcError, UsageError
+from ptc.errors import PtcError
 
 if TYPE_CHECKING:
     from ptc.config.models import PtcFile
@@ -66,8 +66,7 @@ def targets(
         chosen = parse_shard(shard) if shard is not None else None
         validation = load_valid(file)
         assert validation.file is not None  # load_valid raises instead
-        _check_regions(file, validation.file, region)
-        resolved = _resolve(validation.file, region, sandbox, sandbox_state, profile)
+        resolved = _resolve(file, validation.file, region, sandbox, sandbox_state, profile)
         if chosen is not None:
             resolved = chosen.select(resolved)
         _show(resolved, chosen, output_format)
@@ -75,25 +74,24 @@ def targets(
         fail(exc)
 
 
-def _check_regions(path: Path, file: PtcFile, regions: list[str] | None) -> None:
-    unknown = [r for r in regions or [] if r not in file.regions]
-    if unknown:
-        raise UsageError(
-            f"--region {', '.join(unknown)}: not a region of {path} ({', '.join(file.regions)})"
-        )
-
-
 def _resolve(
-    file: PtcFile, regions: list[str] | None, sandbox: bool, state: Path, profile: str | None
+    path: Path,
+    file: PtcFile,
+    regions: list[str] | None,
+    sandbox: bool,
+    state: Path,
+    profile: str | None,
 ) -> Targets:
-    from ptc.plan.targets import file_targets
+    """The file's targets; a session is opened only for OUs (AWS Organizations).
+
+    --shard is applied by the caller: unlike plan, targets shards a file of one account too.
+    """
+    from ptc.cli.fleet import resolve_fleet
 
     if file.accounts is None or not file.accounts.organization_units:
-        return file_targets(file, None, regions)  # offline: nothing to ask AWS
-    from ptc.aws.organizations import OrganizationsReader
-
+        return resolve_fleet(path, file, regions, None, None, None)  # offline
     with aws_session(sandbox, state, profile) as session:
-        return file_targets(file, OrganizationsReader(session, file.regions[0]), regions)
+        return resolve_fleet(path, file, regions, None, None, session)
 
 
 def _show(resolved: Targets, chosen: Shard | None, output_format: TargetsFormat) -> None:
