@@ -209,7 +209,8 @@ class RegionalClients:
             client = self.session.client(service, region_name=region, config=self._config)
         check_endpoint(client.meta.endpoint_url)
         if client.meta.service_model.protocol == "json":
-            client.meta.events.register("before-parse", require_json)
+            # Once per client: clients shared by accounts (account_clients) come here again.
+            client.meta.events.register("before-parse", require_json, unique_id="require-json")
         return client
 
     @property

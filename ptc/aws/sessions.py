@@ -17,14 +17,10 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
-from botocore.credentials import (
-    AssumeRoleCredentialFetcher,
-    CredentialProvider,
-    CredentialResolver,
-    RefreshableCredentials,
-)
+from botocore.credentials import AssumeRoleCredentialFetcher, RefreshableCredentials
 
-from ptc.aws.clients import RETRY_CONFIG, CoreSession, builtin_events, check_endpoint
+from ptc.aws.account_clients import AccountSession, ThreadBoundCredentials, shared_clients
+from ptc.aws.clients import RETRY_CONFIG, check_endpoint
 from ptc.aws.errors import AwsError, translate
 
 # STS's RoleSessionName: 2 to 64 characters of [\w+=,.@-] (the AssumeRole API reference).
@@ -67,7 +63,7 @@ def assume_role_session(
     name: str,
     external_id: str | None = None,
     duration_seconds: int | None = None,
-) -> CoreSession:
+) -> AccountSession:
     """A session acting as `role_arn` (in `account`), from the caller's `base` session.
 
     AssumeRole is called now, once; botocore calls it again whenever the credentials come
@@ -93,9 +89,9 @@ def assume_role_session(
     )
     refresh = _naming_account(fetcher.fetch_credentials, account, role_arn)
     credentials = RefreshableCredentials.create_from_metadata(
-        metadata=refresh(), refresh_using=refresh, method=_AssumedRole.METHOD
+        metadata=refresh(), refresh_using=refresh, method=ThreadBoundCredentials.method
     )
-    return _session_with(base, credentials)
+    return AccountSession(shared_clients(base), credentials, base.region_name)
 
 
 def _sts_creator(base: SourceSession) -> Callable[..., Any]:
@@ -140,36 +136,6 @@ def _naming_account(
             ) from None
 
     return fetch_naming_account
-
-
-class _AssumedRole(CredentialProvider):
-    """The only credential provider of an assumed-role session: no profile, no environment."""
-
-    METHOD = "assume-role"
-    CANONICAL_NAME = "AssumeRole"
-
-    def __init__(self, credentials: RefreshableCredentials) -> None:
-        super().__init__()
-        self._credentials = credentials
-
-    def load(self) -> RefreshableCredentials:
-        return self._credentials
-
-
-def _session_with(base: SourceSession, credentials: RefreshableCredentials) -> CoreSession:
-    """A new session with the base's profile, region and endpoint, and these credentials."""
-    # boto3.Session (tests, the embedded sandbox) keeps its botocore session in `_session`.
-    base_core = base.core if isinstance(base, CoreSession) else getattr(base, "_session", None)
-    profile = base_core.profile if base_core is not None else None
-    session = CoreSession(profile, builtin_events=builtin_events())
-    core = session.core
-    if base_core is not None:
-        # Parsing botocore's service models again costs ~0.2 s per session, per account.
-        core.register_component("data_loader", base_core.get_component("data_loader"))
-    if base.region_name:
-        core.set_config_variable("region", base.region_name)
-    core.register_component("credential_provider", CredentialResolver([_AssumedRole(credentials)]))
-    return session
 
 
 class _QuietRefreshFailure(logging.Filter):
