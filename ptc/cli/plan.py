@@ -174,10 +174,8 @@ def plan(
 ) -> None:
     """Show what apply would change: the live state compared with the file."""
     from ptc.aws.gateway import Gateway
-    from ptc.cli import plan_fleet
     from ptc.engine.workflow import desired_of, load_file, plan_desired
     from ptc.files import check_writable
-    from ptc.plan import saved
 
     try:
         check_session_options(sandbox, profile)
@@ -188,6 +186,8 @@ def plan(
         )
         ptc_file = load_file(file)
         if ptc_file.accounts is not None:
+            from ptc.cli import plan_fleet
+
             code = plan_fleet.plan(
                 file,
                 ptc_file,
@@ -215,6 +215,8 @@ def plan(
                 secret_values=not without_secret_values,
             )
         if out_file is not None:
+            from ptc.plan import saved  # its models take milliseconds to define: only for --out
+
             saved.save(out_file, planned.plan, planned.desired)
     except PtcError as exc:
         fail(exc)
@@ -278,8 +280,12 @@ def show_plan(the_plan: Plan, output_format: PlanFormat) -> None:
 
         sys.stdout.write(render_markdown(the_plan))
         return
-    from ptc.render.plan import render_plan
+    from ptc.render.plan import render_plan, summary_only
 
+    line = summary_only(the_plan)
+    if line is not None:
+        out(line)
+        return
     render_plan(the_plan, console(soft_wrap=True))
 
 

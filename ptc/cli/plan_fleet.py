@@ -162,7 +162,6 @@ def plan(
     """`ptc plan` over the accounts; returns the exit code."""
     from ptc.cli.aws import aws_connection
     from ptc.cli.plan import PlanFormat, placeholder_notice
-    from ptc.plan import saved
     from ptc.plan.desired import expand
 
     sandbox, state, profile = session_options
@@ -180,6 +179,8 @@ def plan(
             secret_values=secret_values,
         )
     if out_file is not None:
+        from ptc.plan import saved  # its models take milliseconds to define: only for --out
+
         saved.save_fleet(out_file, plans)
     _warn(ready)
     show_fleet(plans, output_format)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from ptc.plan.changes import Action, AnyChange, Plan
 from ptc.plan.fleet import FleetPlan, fleet_address
@@ -11,7 +10,10 @@ from ptc.render import display
 from ptc.render.display import summary_line
 from ptc.render.text import printable
 
-__all__ = ["render_fleet_plan", "render_plan", "summary_line"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["render_fleet_plan", "render_plan", "summary_line", "summary_only"]
 
 _STYLES = {
     Action.CREATE: "green",
@@ -47,6 +49,8 @@ def render_plan(plan: Plan, console: Console, *, qualified: bool = False) -> Non
 
 def render_fleet_plan(fleet: FleetPlan, console: Console) -> None:
     """Account by account (each region by region), the failed accounts, then the totals."""
+    from rich.text import Text
+
     for account in fleet.accounts:
         if account.plan is not None:
             render_plan(account.plan, console, qualified=True)
@@ -57,7 +61,19 @@ def render_fleet_plan(fleet: FleetPlan, console: Console) -> None:
     console.print(printable(display.fleet_summary_line(fleet)), highlight=False)
 
 
+def summary_only(plan: Plan) -> str | None:
+    """The plan's summary line when that is all `render_plan` would print (no changes,
+    nothing unmanaged or not compared): the common answer of a scheduled drift check,
+    which then needs no rich console, nor the time to import one."""
+    resources, statements = display.unmanaged(plan)
+    if plan.changes or resources or statements or plan.not_compared:
+        return None
+    return summary_line(plan)
+
+
 def _render_list(addresses: list[str], title: str, console: Console) -> None:
+    from rich.text import Text
+
     if not addresses:
         return
     console.print(title, highlight=False)
@@ -67,6 +83,8 @@ def _render_list(addresses: list[str], title: str, console: Console) -> None:
 
 
 def _render_change(change: AnyChange, console: Console, address: str) -> None:
+    from rich.text import Text
+
     why = display.explanation(change)
     reason = f" ({why})" if why else ""
     console.print(

@@ -94,6 +94,18 @@ def test_rewrite_images_imports_neither_rich_nor_deepdiff(tmp_path: Path) -> Non
     assert _packages(modules, {"rich", "deepdiff", "typer.rich_utils"} | AWS) == []
 
 
+def test_a_plan_without_changes_imports_neither_rich_nor_saved_plans(tmp_path: Path) -> None:
+    # "No changes" is the usual answer of a scheduled check: one plain line, no console.
+    ptc_file = tmp_path / "rules.yaml"
+    ptc_file.write_text("version: 1\nregions: [us-east-1]\nrules: []\n")
+    state = tmp_path / "sandbox.json"
+    modules = _modules("plan", "--sandbox", "--sandbox-state", str(state), str(ptc_file))
+
+    assert "ptc.cli.plan" in modules
+    assert _packages(modules, {"rich", "deepdiff", "typer.rich_utils"}) == []
+    assert sorted(modules & {"ptc.plan.saved", "ptc.cli.plan_fleet"}) == []
+
+
 def test_every_command_is_listed_with_the_module_that_registers_it() -> None:
     built: dict[str, str] = {}
     for module in dict.fromkeys(COMMAND_MODULES.values()):
