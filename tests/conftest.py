@@ -6,6 +6,7 @@ moto is imported inside the fixtures, so tests that need neither do not pay for 
 from __future__ import annotations
 
 import errno
+import gc
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
 settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore")
 settings.load_profile("explore" if os.environ.get("PTC_HYPOTHESIS_EXPLORE") else "ci")
+
+
+@pytest.fixture(autouse=True)
+def _collector_on() -> Iterator[None]:
+    """ptc.cli.main turns the cyclic collector off for its short process; a test calling it
+    in this one must not leave the whole suite without it."""
+    yield
+    gc.enable()
 
 
 @pytest.fixture

@@ -45,8 +45,11 @@ def serve(
 ) -> None:
     """Serve ECR (with pull-through cache rules and templates), Secrets Manager, STS, IAM and
     Organizations, each account apart: AssumeRole gives credentials of the role's account."""
+    import gc
+
     from ptc.sandbox import server
 
+    gc.enable()  # main turned it off for a short run; a server runs until stopped
     try:
         server.serve(host, port, state, echo=_echo, moto_api=moto_api)
     except PtcError as exc:

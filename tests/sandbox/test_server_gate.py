@@ -7,6 +7,7 @@ stopped by each test.
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import signal
@@ -280,3 +281,16 @@ def test_a_second_server_on_the_same_state_is_refused(serve: Any, tmp_path: Path
         f"error: {state}: the sandbox state is in use by another ptc (it holds {state}.lock); "
         "try again when that one has finished\n"
     )
+
+
+def test_the_server_collects_cyclic_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ptc.cli.main turns the collector off for a short run; a server runs until stopped.
+    from ptc.sandbox import server
+    from tests.support import run
+
+    collecting: list[bool] = []
+    monkeypatch.setattr(server, "serve", lambda *_, **__: collecting.append(gc.isenabled()))
+    gc.disable()  # as main leaves it (conftest turns it back on after the test)
+
+    assert run("sandbox", "serve", "--port", "1").exit_code == 0
+    assert collecting == [True]
