@@ -51,7 +51,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import delaying_proxy  # noqa: E402
-from plan_speed import LIFECYCLE, UPSTREAMS, free_port, start_server  # noqa: E402
+from plan_speed import (  # noqa: E402
+    LIFECYCLE,
+    UPSTREAMS,
+    free_port,
+    sandbox_environment,
+    start_server,
+)
 from round_trips import REGIONS as ALL_REGIONS  # noqa: E402
 
 REGIONS = ALL_REGIONS[:2]  # --regions N takes the first N of the 17
@@ -281,16 +287,7 @@ def report(cases: list[Case], args: argparse.Namespace) -> None:
 
 
 def environment(work: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGIONS[0],
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "HOME": str(work),
-    }
+    return sandbox_environment(REGIONS[0], HOME=str(work))
 
 
 @contextmanager

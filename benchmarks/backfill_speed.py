@@ -30,18 +30,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import delaying_proxy  # noqa: E402
-from plan_speed import free_port, start_server  # noqa: E402
+from plan_speed import free_port, lifecycle, sandbox_environment, start_server  # noqa: E402
 
 REGION = "us-east-1"
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5},
-            "action": {"type": "expire"},
-        }
-    ]
-}
+LIFECYCLE = lifecycle(5)
 FILE = f"""\
 version: 1
 account: "123456789012"
@@ -123,15 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ptc-backfill-"))
     (work / "rules.yaml").write_text(FILE)
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    env = sandbox_environment(REGION)
     os.environ.update(env)
     times = [one_run(args, work, env) for _ in range(args.runs)]
     print(

@@ -46,15 +46,29 @@ from typing import Any
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 UPSTREAMS = ["quay.io", "public.ecr.aws", "registry.k8s.io"]
 TF_MIRROR = Path("/opt/tf-plugins")
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
-            "action": {"type": "expire"},
-        }
-    ]
-}
+
+
+def lifecycle(keep: int) -> dict[str, object]:
+    """A lifecycle policy expiring all but the last `keep` images."""
+    selection = {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep}
+    return {"rules": [{"rulePriority": 1, "selection": selection, "action": {"type": "expire"}}]}
+
+
+LIFECYCLE = lifecycle(10)
+
+
+def sandbox_environment(region: str, **extra: str) -> dict[str, str]:
+    """This process's environment with the sandbox's dummy credentials and no profile."""
+    return {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        **extra,
+    }
 
 
 def free_port() -> int:
@@ -202,17 +216,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ptc-bench-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGIONS[0],
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "TF_IN_AUTOMATION": "1",
-        "TF_CLI_CONFIG_FILE": str(work / "terraformrc"),
-    }
+    env = sandbox_environment(
+        REGIONS[0], TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=str(work / "terraformrc")
+    )
     (work / "terraformrc").write_text(
         f'provider_installation {{\n  filesystem_mirror {{\n    path = "{TF_MIRROR}"\n  }}\n}}\n'
     )

@@ -30,18 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import delaying_proxy  # noqa: E402
-from plan_speed import free_port, start_server  # noqa: E402
+from plan_speed import free_port, lifecycle, sandbox_environment, start_server  # noqa: E402
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-LIFECYCLE = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 5},
-            "action": {"type": "expire"},
-        }
-    ]
-}
+LIFECYCLE = lifecycle(5)
 FILE = f"""\
 version: 1
 account: "123456789012"
@@ -128,15 +120,7 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="ptc-status-"))
     (work / "rules.yaml").write_text(FILE)
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGIONS[0],
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    env = sandbox_environment(REGIONS[0])
     os.environ.update(env)
     checkouts = {"after": HERE}
     if args.before:
