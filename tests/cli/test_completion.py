@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,10 @@ def test_commands_and_options_complete(words: str, expected: list[str]) -> None:
 
 
 def test_the_completion_script_names_the_program() -> None:
-    command = [PTC, "--show-completion", "bash"]
+    # typer detects the shell from the process's parents, as when a user types the command:
+    # run it from bash, not from whatever runs the tests (a detached process has no shell).
+    # Two commands, so that bash stays ptc's parent instead of exec-ing it.
+    command = ["bash", "-c", f"{shlex.quote(PTC)} --show-completion; exit $?"]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "_ptc_completion" in done.stdout
