@@ -12,7 +12,9 @@ secret). Within a wave, steps that share a lane key run one after another, in th
 
 The first failure ends the target: the calls already in flight finish, nothing more is
 attempted, and a re-run converges from the live state anyway. Setting `stop`, or Ctrl-C
-while `execute` waits, likewise lets the calls in flight finish and attempts nothing more.
+while `execute` waits, likewise lets the calls in flight finish and attempts nothing more;
+so does a KeyboardInterrupt raised by a call itself (its item stays not attempted: nobody
+knows whether the call took effect, and a re-run finds out from the live state).
 Every item ends up applied, failed or not attempted, and the report lists the items in the
 order they were given, however the calls interleaved.
 """
@@ -24,11 +26,12 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from ptc.errors import PtcError
 
 __all__ = [
+    "INTERRUPTED",
     "Finished",
     "Limits",
     "Outcome",
@@ -47,6 +50,8 @@ MAX_WORKERS = 8  # targets at once
 # rather than seven; ptc.aws.clients pools as many connections per client, and adaptive
 # retries slow the calls down if the service throttles them.
 STEP_WORKERS = 32
+# The error of an item whose call raised KeyboardInterrupt: not attempted, as far as anyone knows.
+INTERRUPTED: Final = "interrupted"
 
 
 class Outcome(StrEnum):
@@ -87,8 +92,8 @@ class RunReport(Generic[T]):
 
 @dataclass(frozen=True)
 class Finished(Generic[K, T]):
-    """A progress event: one item's call finished, applied or failed (sent from the
-    target's thread, as it happens)."""
+    """A progress event: one item's call finished, applied or failed, or was interrupted
+    (sent from the target's thread, as it happens)."""
 
     target: K
     result: Result[T]
@@ -201,6 +206,10 @@ class _Target(Generic[K, T]):
         step = self.steps[index]
         try:
             do(step)
+        except KeyboardInterrupt:
+            self.stop.set()  # Ctrl-C: the other calls in flight finish, nothing more starts
+            self._record(index, Outcome.NOT_ATTEMPTED, INTERRUPTED)
+            return
         except self.failure as exc:
             self.halt.set()
             self._record(index, Outcome.FAILED, str(exc))

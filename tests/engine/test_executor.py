@@ -157,6 +157,28 @@ def test_ctrl_c_finishes_the_calls_in_flight_and_reports() -> None:
     ]
 
 
+def test_a_call_raising_keyboardinterrupt_stops_the_run_like_ctrl_c() -> None:
+    # What Ctrl-C does to the main thread, raised by a call instead: the run stops and
+    # reports rather than losing what was done to a bare "interrupted".
+    stop = threading.Event()
+
+    def start(target: Target) -> Callable[[Step[str]], None]:
+        def do(step: Step[str]) -> None:
+            if step.items == ("b",):
+                raise KeyboardInterrupt
+
+        return do
+
+    report = execute({A: steps("a", "b", "c")}, start, stop=stop)
+
+    assert report.interrupted and stop.is_set() and not report.ok
+    assert outcomes(report) == [
+        ("a", Outcome.APPLIED, None),
+        ("b", Outcome.NOT_ATTEMPTED, "interrupted"),
+        ("c", Outcome.NOT_ATTEMPTED, None),
+    ]
+
+
 def test_an_unexpected_error_is_not_taken_for_a_failed_change() -> None:
     def start(target: Target) -> Callable[[Step[str]], None]:
         def do(step: Step[str]) -> None:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ptc.engine.executor import Outcome
+from ptc.engine.executor import Outcome, RunReport
 from ptc.engine.fleet import FleetReport, over_accounts
 from ptc.errors import PtcError
 from ptc.plan.targets import Target
@@ -95,6 +95,56 @@ def test_a_stop_leaves_the_accounts_not_started_not_attempted() -> None:
         Outcome.NOT_ATTEMPTED,
     ]
     assert [r.account for r in report.not_attempted] == ["222222222222", "333333333333"]
+
+
+def test_an_account_whose_work_ctrl_c_cut_short_is_interrupted_not_failed() -> None:
+    # Ctrl-C while account B applies: B's run reports what it did and did not do (apply
+    # watches `stop`); C, never started, is not attempted; A finished before.
+    stop = threading.Event()
+    cut = RunReport[str](interrupted=True)
+
+    def work(target: Target) -> RunReport[str]:
+        if target.account == "222222222222":
+            stop.set()
+            return cut
+        return RunReport[str]()
+
+    report = over_accounts(
+        _targets("111111111111", "222222222222", "333333333333"),
+        work,
+        max_concurrency=1,
+        stop=stop,
+    )
+
+    assert report.interrupted and not report.ok
+    assert [(r.outcome, r.interrupted) for r in report.runs] == [
+        (Outcome.APPLIED, False),
+        (Outcome.APPLIED, True),
+        (Outcome.NOT_ATTEMPTED, False),
+    ]
+    assert report.failed == []
+    assert [r.account for r in report.cut_short] == ["222222222222"]
+    assert report.runs[1].value is cut
+    assert [r.account for r in report.not_attempted] == ["333333333333"]
+
+
+def test_a_keyboardinterrupt_in_one_account_stops_the_fleet_and_reports() -> None:
+    def work(target: Target) -> str:
+        if target.account == "222222222222":
+            raise KeyboardInterrupt
+        return "done"
+
+    report = over_accounts(
+        _targets("111111111111", "222222222222", "333333333333"), work, max_concurrency=1
+    )
+
+    assert report.interrupted
+    assert [(r.outcome, r.value, r.error, r.interrupted) for r in report.runs] == [
+        (Outcome.APPLIED, "done", None, False),
+        (Outcome.NOT_ATTEMPTED, None, None, True),
+        (Outcome.NOT_ATTEMPTED, None, None, False),
+    ]
+    assert [r.account for r in report.not_attempted] == ["333333333333"]
 
 
 def test_no_accounts_is_an_empty_success() -> None:
