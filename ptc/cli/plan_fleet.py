@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ptc.cli.plan import PlanFormat, SafetyOptions
     from ptc.config.models import PtcFile
     from ptc.engine.apply import ApplyReport
-    from ptc.engine.fleet import FleetReport
+    from ptc.engine.fleet import AccountRun, FleetReport
     from ptc.plan.changes import Plan
     from ptc.plan.desired import DesiredState
     from ptc.plan.live import LiveState
@@ -115,9 +115,10 @@ def plan_accounts(
 
     report = over_accounts(targets.accounts, work, max_concurrency=fleet.concurrency, stop=stop)
     plans = FleetPlan(
-        tuple(_account_plan(run.target, run.value, run.error) for run in report.runs),
+        tuple(_account_plan(run) for run in report.runs),
         fleet.selection,
         targets.external_id,
+        interrupted=report.interrupted,
     )
     ready = {run.account: run.value for run in report.runs if run.value and run.account}
     return plans, ready, report.interrupted
@@ -133,12 +134,15 @@ def _assumed_in(target: Target) -> str | None:
     return target.account if role is not None and role.account == target.account else None
 
 
-def _account_plan(target: Target, ready: Ready | None, error: str | None) -> AccountPlan:
+def _account_plan(run: AccountRun[Ready]) -> AccountPlan:
+    target, ready, error = run.target, run.value, run.error
     assert target.account is not None  # the targets of `accounts:` name their accounts
+    if ready is None and error is None:  # only Ctrl-C leaves an account unplanned
+        return AccountPlan(target.account, target.role, interrupted=True)
     if ready is None:
         said = f"account {target.account}: "  # the output names the account already
         error = error[len(said) :] if error and error.startswith(said) else error
-        return AccountPlan(target.account, target.role, error=error or "not attempted")
+        return AccountPlan(target.account, target.role, error=error)
     return AccountPlan(target.account, target.role, ready.plan, desired=ready.desired)
 
 
@@ -178,18 +182,21 @@ def plan(
             prune=prune,
             secret_values=secret_values,
         )
-    if out_file is not None:
+    # A plan of the accounts Ctrl-C left time for is not the plan: --out is not written.
+    save = None if interrupted else out_file
+    if save is not None:
         from ptc.plan import saved  # its models take milliseconds to define: only for --out
 
-        saved.save_fleet(out_file, plans)
+        saved.save_fleet(save, plans)
     _warn(ready)
     show_fleet(plans, output_format)
     if output_format is not PlanFormat.text:
         _errors(plans)
     _warn_if_unsafe(ready)
-    if out_file is not None and output_format is PlanFormat.text:
+    if save is not None and output_format is PlanFormat.text:
         out(f"Saved the plan to {out_file}; apply it with: ptc apply --plan {out_file}")
     if interrupted:
+        _say_interrupted(None if out_file is None else f"{out_file} was not written")
         return EXIT_INTERRUPTED
     if plans.failed:
         return EXIT_FAILED
@@ -216,6 +223,11 @@ def _errors(plans: FleetPlan) -> None:
 
     for account in plans.failed:
         out(f"error: account {account.account}: {printable(account.error or '')}", err=True)
+
+
+def _say_interrupted(consequence: str | None = None) -> None:
+    """The last line of a run Ctrl-C stopped (the report above says what was done)."""
+    out(f"error: interrupted{f'; {consequence}' if consequence else ''}", err=True)
 
 
 def _warn(ready: dict[str, Ready]) -> None:
@@ -280,6 +292,7 @@ def apply_file(
     _warn(ready)
     if interrupted:
         show_fleet_text(plans)
+        _say_interrupted("nothing was applied")
         return EXIT_INTERRUPTED
     return _confirm_and_apply(plans, ready, connection, choices, fleet, stop)
 
@@ -299,6 +312,7 @@ def apply_saved(
     ready, prepared = _prepare_saved(plans, fleet, connection, safety, stop)
     if prepared.interrupted:
         show_fleet_text(plans)
+        _say_interrupted("nothing was applied")
         return EXIT_INTERRUPTED
     from ptc.cli.plan import say_deferred
 
@@ -455,6 +469,7 @@ def _render_outcome(
 
     outcome = render_fleet_report(plans, set(changing), report, screen)
     if report.interrupted:
+        _say_interrupted()
         return EXIT_INTERRUPTED
     return EXIT_OK if outcome else EXIT_FAILED
 

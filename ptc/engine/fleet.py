@@ -64,8 +64,8 @@ class FleetReport(Generic[T]):
 
     @property
     def not_attempted(self) -> list[AccountRun[T]]:
-        """The accounts never started."""
-        return [r for r in self.runs if r.outcome is Outcome.NOT_ATTEMPTED and not r.interrupted]
+        """The accounts that did nothing: never started, or cut short with nothing to say."""
+        return [r for r in self.runs if r.outcome is Outcome.NOT_ATTEMPTED]
 
     @property
     def cut_short(self) -> list[AccountRun[T]]:

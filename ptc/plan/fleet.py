@@ -1,10 +1,11 @@
 """A plan over several accounts: one Plan per target account of a file with `accounts:`.
 
 Each account is planned on its own (its role, its live state, its fingerprint), so the
-fleet plan is the list of those plans in account order, and the accounts whose planning
-failed, with why. Addresses get the account in front (`ACCOUNT/REGION/kind/key`): one
-address names one resource across the whole plan. The selection the plan was made for
-(`--account`, `--shard`) travels with it, so that `apply --plan` can refuse another one.
+fleet plan is the list of those plans in account order, the accounts whose planning
+failed, with why, and (after Ctrl-C) the accounts not planned. Addresses get the account
+in front (`ACCOUNT/REGION/kind/key`): one address names one resource across the whole plan.
+The selection the plan was made for (`--account`, `--shard`) travels with it, so that
+`apply --plan` can refuse another one.
 """
 
 from __future__ import annotations
@@ -26,17 +27,19 @@ def fleet_address(account: str, address: str) -> str:
 
 @dataclass(frozen=True)
 class AccountPlan:
-    """One target account: its plan, or why it could not be planned."""
+    """One target account: its plan, or why it could not be planned (`interrupted`: Ctrl-C
+    came before its plan did)."""
 
     account: str
     role: str | None
     plan: Plan | None = None
     error: str | None = None
     desired: DesiredState | None = None  # what the plan was computed from (apply verifies)
+    interrupted: bool = False
 
     @property
     def failed(self) -> bool:
-        return self.plan is None
+        return self.plan is None and not self.interrupted
 
     def address(self, entry: AnyEntry | str) -> str:
         return fleet_address(self.account, entry if isinstance(entry, str) else entry.address)
@@ -74,15 +77,21 @@ class FleetPlan:
     accounts: tuple[AccountPlan, ...]
     selection: Selection = Selection()
     external_id: ValueRef | None = None  # its source (env or file), never its value
+    interrupted: bool = False  # Ctrl-C stopped the planning
 
     @property
     def plans(self) -> list[AccountPlan]:
         """The accounts that were planned."""
-        return [a for a in self.accounts if not a.failed]
+        return [a for a in self.accounts if a.plan is not None]
 
     @property
     def failed(self) -> list[AccountPlan]:
         return [a for a in self.accounts if a.failed]
+
+    @property
+    def not_attempted(self) -> list[AccountPlan]:
+        """The accounts Ctrl-C left unplanned."""
+        return [a for a in self.accounts if a.plan is None and a.interrupted]
 
     @property
     def is_empty(self) -> bool:
@@ -104,12 +113,18 @@ class FleetPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of a plan over several accounts (README "Plan JSON, several accounts")."""
-        return {
+        summary = {**self.counts, "failed": len(self.failed)}
+        document: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "ptc_version": __version__,
             "accounts": [a.account for a in self.accounts],
             "selection": {"accounts": list(self.selection.accounts), "shard": self.selection.shard},
-            "summary": {**self.counts, "failed": len(self.failed)},
+            "summary": summary,
             "plans": [a.to_dict() for a in self.plans],
             "failed": [a.to_dict() for a in self.failed],
         }
+        if self.interrupted:  # only then: an uninterrupted plan's JSON stays as it was
+            summary["not_attempted"] = len(self.not_attempted)
+            document["interrupted"] = True
+            document["not_attempted"] = [a.account for a in self.not_attempted]
+        return document

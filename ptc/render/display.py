@@ -185,4 +185,10 @@ def fleet_summary_line(fleet: FleetPlan) -> str:
             f" {len(failed)} account{'' if len(failed) == 1 else 's'} could not be planned: "
             f"{', '.join(failed)}."
         )
+    unplanned = [a.account for a in fleet.not_attempted]
+    if unplanned:
+        line += (
+            f" Interrupted: {len(unplanned)} account{'' if len(unplanned) == 1 else 's'} "
+            f"not planned: {', '.join(unplanned)}."
+        )
     return line

@@ -1,5 +1,6 @@
 """The terminal report of an apply over several accounts: each account's own report, then
-one line per account saying applied, no changes, failed (with why) or not attempted."""
+one line per account saying applied, no changes, failed (with why), interrupted (Ctrl-C
+cut its apply short: what it did and did not do) or not attempted."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ if TYPE_CHECKING:
     from ptc.plan.changes import AnyChange
     from ptc.plan.fleet import AccountPlan, FleetPlan
 
-_STYLES = {"applied": "green", "no changes": "dim", "FAILED": "red", "not attempted": "dim"}
+_STYLES = {
+    "applied": "green",
+    "no changes": "dim",
+    "FAILED": "red",
+    "interrupted": "yellow",
+    "not attempted": "dim",
+}
 
 
 def _view(account: str) -> RunView[AnyChange]:
@@ -49,12 +56,14 @@ def render_fleet_report(
     if report.interrupted:
         console.print("Interrupted: the accounts at work finished; no other was started.")
     counted = {s: sum(1 for _, status, _ in outcomes if status == s) for s in _STYLES}
-    ok = counted["FAILED"] == 0 and counted["not attempted"] == 0
+    ok = not report.interrupted and counted["FAILED"] == counted["not attempted"] == 0
+    # Only an interrupted run can have interrupted accounts: the others' line stays as it was.
+    cut = f"{counted['interrupted']} interrupted, " if report.interrupted else ""
     console.print(
         f"Apply over {len(outcomes)} account{'' if len(outcomes) == 1 else 's'} "
         f"{'complete' if ok else 'incomplete'}: {counted['applied']} applied, "
         f"{counted['no changes']} without changes, {counted['FAILED']} failed, "
-        f"{counted['not attempted']} not attempted.",
+        f"{cut}{counted['not attempted']} not attempted.",
         highlight=False,
     )
     return ok
@@ -68,15 +77,18 @@ def _outcome(
     if account.account not in changing:
         return "no changes", None
     run = runs.get(account.account)
+    if run is not None and run.interrupted and run.value is None:
+        return "interrupted", None  # Ctrl-C came before its apply could report
     if run is None or run.outcome is Outcome.NOT_ATTEMPTED:
         return "not attempted", None
     if run.value is None:
         return "FAILED", run.error
     applied = run.value
-    if applied.interrupted or not applied.ok:
-        failed = len(applied.of(Outcome.FAILED))
-        skipped = len(applied.of(Outcome.NOT_ATTEMPTED))
+    done, failed, skipped = (len(applied.of(o)) for o in Outcome)
+    if failed:
         return "FAILED", f"{failed} change(s) failed, {skipped} not attempted"
+    if applied.interrupted:  # no failure: a run stops early only when it is interrupted
+        return "interrupted", f"{done} change(s) applied, {skipped} not attempted"
     if applied.verified is False:
         return "FAILED", "applied, but the live state still differs from the file"
     return "applied", None

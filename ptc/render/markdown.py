@@ -107,6 +107,9 @@ def _fleet_document(fleet: FleetPlan, *, with_diffs: bool) -> str:
     if fleet.failed:
         items = "\n".join(f"- `{a.account}`: {html.escape(a.error or '')}" for a in fleet.failed)
         parts.append(f"#### Accounts not planned\n\n{items}")
+    if fleet.not_attempted:
+        items = "\n".join(f"- `{a.account}`" for a in fleet.not_attempted)
+        parts.append(f"#### Accounts not attempted (interrupted)\n\n{items}")
     parts.append(f"<sub>ptc {__version__} · {_prune(fleet)}</sub>")
     return printable("\n\n".join(parts) + "\n", multiline=True)
 

@@ -54,6 +54,9 @@ def render_fleet_plan(fleet: FleetPlan, console: Console) -> None:
     for account in fleet.accounts:
         if account.plan is not None:
             render_plan(account.plan, console, qualified=True)
+        elif account.interrupted:
+            line = f"{account.account}: not attempted (interrupted)"
+            console.print(Text(printable(line), style="dim"))
         else:
             line = f"{account.account}: FAILED: {account.error}"
             console.print(Text(printable(line), style="red"))

@@ -144,7 +144,8 @@ def test_a_keyboardinterrupt_in_one_account_stops_the_fleet_and_reports() -> Non
         (Outcome.NOT_ATTEMPTED, None, None, True),
         (Outcome.NOT_ATTEMPTED, None, None, False),
     ]
-    assert [r.account for r in report.not_attempted] == ["333333333333"]
+    assert [r.account for r in report.not_attempted] == ["222222222222", "333333333333"]
+    assert [r.account for r in report.cut_short] == ["222222222222"]
 
 
 def test_no_accounts_is_an_empty_success() -> None:
