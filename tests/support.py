@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,30 @@ def refuse_the_caller(iam: Any, trusted: str = "999999999999") -> None:
         ],
     }
     iam.create_role(RoleName="ptc-deployer", AssumeRolePolicyDocument=json.dumps(trust))
+
+
+class CtrlCAfterFirstCall:
+    """A live store (reader or writer) that Ctrl-C interrupts at its first call: `stop` (the
+    run's stop event, which SIGINT sets) is set once that call returns, or, `raising`,
+    KeyboardInterrupt is raised instead of making it. Deterministic, unlike a real signal."""
+
+    def __init__(self, store: Any, stop: threading.Event | None, *, raising: bool = False) -> None:
+        self._store, self._stop, self._raising = store, stop, raising
+        self._calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._calls += 1
+            if self._raising and self._calls == 1:
+                raise KeyboardInterrupt
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                if self._stop is not None:
+                    self._stop.set()
+
+        return call

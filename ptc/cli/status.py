@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -143,11 +144,16 @@ class _Fleet:
             targets.accounts, lambda target: _read_account(session, target, secret, self)
         )
 
-    def over(self, targets: Sequence[Target], work: Callable[[Target], T]) -> FleetReport[T]:
+    def over(
+        self,
+        targets: Sequence[Target],
+        work: Callable[[Target], T],
+        stop: threading.Event | None = None,
+    ) -> FleetReport[T]:
         from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
 
         limit = self.max_concurrency or DEFAULT_MAX_CONCURRENCY
-        return over_accounts(targets, work, max_concurrency=limit)
+        return over_accounts(targets, work, max_concurrency=limit, stop=stop)
 
 
 def _fleet_exit(
@@ -156,6 +162,7 @@ def _fleet_exit(
     """Shown account by account; 0 only when every account was read."""
     _show_fleet(runs, output_format)
     if runs.interrupted:
+        out("error: interrupted", err=True)  # the accounts not read say "not attempted"
         return EXIT_INTERRUPTED
     if not runs.ok:
         return EXIT_FAILED
@@ -257,12 +264,18 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
     if fleet.interrupted:
         # Ctrl-C while reading: --auto-approve skips the prompt, not the user's stop.
         screen.print("Interrupted: nothing backfilled.", highlight=False)
+        out("error: interrupted", err=True)
         return EXIT_INTERRUPTED
     if plans:
         if not auto_approve:
             confirm("Apply this backfill?", cancelled="Backfill cancelled.", what="backfill")
         to_write = [run.target for run in fleet.runs if run.target.account in plans]
-        written = options.over(to_write, lambda target: apply_backfill(*plans[target.account]))
+        # Ctrl-C: the accounts at work finish their calls in flight (the same stop), and
+        # report what they wrote and what they did not; no other account starts.
+        stop = threading.Event()
+        written = options.over(
+            to_write, lambda target: apply_backfill(*plans[target.account], stop=stop), stop
+        )
         for run in written.runs:
             screen.print(f"Account {run.account}:", highlight=False)
             if run.value is not None:
@@ -270,7 +283,13 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
             else:
                 screen.print(Text(printable(f"  {run.outcome}: {run.error or 'interrupted'}")))
             screen.print()
-        if written.interrupted or any(r.interrupted for _, r in written.values()):
+        if written.interrupted:
+            screen.print(
+                "Interrupted: the accounts at work finished their calls in flight; "
+                "no other was started.",
+                highlight=False,
+            )
+            out("error: interrupted", err=True)
             return EXIT_INTERRUPTED
         if not written.ok or not all(r.ok for _, r in written.values()):
             return EXIT_FAILED

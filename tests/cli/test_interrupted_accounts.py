@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ptc.engine import workflow
-from tests.support import run
+from tests.support import CtrlCAfterFirstCall, run
 
 A, B, C = "111111111111", "222222222222", "333333333333"
 FILE = f"""\
@@ -39,6 +39,7 @@ templates:
     role: arn:aws:iam::{{account}}:role/ecr-template
 """
 ONE_AT_A_TIME = ("--max-concurrency", "1")
+REAL_APPLY, REAL_PLAN = workflow.apply, workflow.plan_desired
 
 
 @pytest.fixture
@@ -48,36 +49,13 @@ def rules(tmp_path: Path) -> Path:
     return path
 
 
-class _CtrlCAfterFirstCall:
-    """An account's live store whose first call is followed by Ctrl-C (`stop` set once it
-    returns), or replaced by it (KeyboardInterrupt raised instead of calling)."""
-
-    def __init__(self, store: Any, stop: threading.Event, *, raising: bool) -> None:
-        self._store, self._stop, self._raising = store, stop, raising
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._store, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self._raising and not self._stop.is_set():
-                raise KeyboardInterrupt
-            try:
-                return attribute(*args, **kwargs)
-            finally:
-                self._stop.set()
-
-        return call
-
-
 def _ctrl_c_in(monkeypatch: pytest.MonkeyPatch, account: str, *, raising: bool = False) -> None:
     """Ctrl-C while `account` applies, after (or instead of) its first call."""
-    real: Callable[..., Any] = workflow.apply
+    real: Callable[..., Any] = REAL_APPLY
 
     def apply(plan: Any, store: Any, *args: Any, stop: threading.Event, **kwargs: Any) -> Any:
         if plan.account == account:
-            store = _CtrlCAfterFirstCall(store, stop, raising=raising)
+            store = CtrlCAfterFirstCall(store, stop, raising=raising)
         return real(plan, store, *args, stop=stop, **kwargs)
 
     monkeypatch.setattr(workflow, "apply", apply)
@@ -124,7 +102,7 @@ def test_an_apply_cut_short_in_one_account_is_reported_interrupted_and_converges
         "1 interrupted, 1 not attempted."
     )
 
-    monkeypatch.undo()
+    monkeypatch.setattr(workflow, "apply", REAL_APPLY)
     again = run("apply", *sandbox, "--auto-approve", rules)
     planned = run("plan", *sandbox, "--detailed-exitcode", rules)
 
@@ -154,7 +132,7 @@ def test_an_apply_that_is_not_interrupted_says_what_it_said(
 
 def _ctrl_c_planning(monkeypatch: pytest.MonkeyPatch, account: str) -> None:
     """Ctrl-C while `account` is being planned."""
-    real: Callable[..., Any] = workflow.plan_desired
+    real: Callable[..., Any] = REAL_PLAN
 
     def plan_desired(desired: Any, *args: Any, **kwargs: Any) -> Any:
         if desired.account == account:
@@ -239,7 +217,7 @@ def test_apply_interrupted_while_planning_applies_nothing_and_says_so(
     _ctrl_c_planning(monkeypatch, B)
 
     applied = run("apply", *sandbox, "--auto-approve", *ONE_AT_A_TIME, rules)
-    monkeypatch.undo()
+    monkeypatch.setattr(workflow, "plan_desired", REAL_PLAN)
     planned = run("plan", *sandbox, "--detailed-exitcode", rules)
 
     assert applied.exit_code == 130, applied.output

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from ptc.sandbox.embedded import SandboxInfo
 from ptc.sandbox.pull import parse_image, pull
 from tests.status.conftest import ACCOUNT, ORIGINAL, PULLS, ROLE, apply_file, write
 from tests.status.test_cli_status import run
-from tests.support import refuse_the_caller
+from tests.support import CtrlCAfterFirstCall, refuse_the_caller
 
 GOOD = ["111111111111", "222222222222"]
 BROKEN = "333333333333"
@@ -217,4 +218,101 @@ def test_ctrl_c_while_reading_backfills_nothing(
     again = run("status", "--account", GOOD[1], fleet)
     assert again.stdout.splitlines()[-1] == (
         "1 account: 1 read, 0 failed; 4 repositories, 1 drifting."
+    )
+
+
+def _ctrl_c_reading(monkeypatch: pytest.MonkeyPatch, account: str) -> None:
+    """Ctrl-C while `account`'s status is read."""
+    from ptc.status import compute
+
+    real = compute.read_status
+
+    def read_status(desired: Any, *args: Any, **kwargs: Any) -> Any:
+        if desired.account == account:
+            raise KeyboardInterrupt
+        return real(desired, *args, **kwargs)
+
+    monkeypatch.setattr(compute, "read_status", read_status)
+
+
+def test_ctrl_c_while_reading_reports_the_accounts_read_and_exits_130(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ctrl_c_reading(monkeypatch, GOOD[1])
+
+    shown = run("status", "--max-concurrency", "1", fleet)
+    document = run("status", "--max-concurrency", "1", "--format", "json", fleet)
+
+    assert shown.exit_code == document.exit_code == 130, shown.output
+    assert shown.stderr == document.stderr == "error: interrupted\n"
+    assert _section(shown.stdout, GOOD[0])[-1] == "4 repositories; none drifts from its template."
+    assert _section(shown.stdout, GOOD[1])[0] == "  not attempted (interrupted)"
+    assert _section(shown.stdout, BROKEN)[0] == "  not attempted (interrupted)"
+    assert shown.stdout.splitlines()[-1] == (
+        "3 accounts: 1 read, 0 failed, 2 not attempted; 4 repositories, 0 drifting."
+    )
+    runs = json.loads(document.stdout)["accounts"]
+    assert [(r["account"], r["result"], r["error"]) for r in runs] == [
+        (GOOD[0], "read", None),
+        (GOOD[1], "not attempted", None),
+        (BROKEN, "not attempted", None),
+    ]
+
+
+def _drift_in_first(aws: SandboxInfo) -> None:
+    """GOOD[0]'s etcd in eu-west-1 loses its lifecycle policy and its tag: two writes to
+    backfill, one after the other (one repository)."""
+    ecr = _as_deployer(aws, GOOD[0]).client("ecr", region_name="eu-west-1")  # type: ignore[attr-defined]
+    ecr.delete_lifecycle_policy(repositoryName="quay/coreos/etcd")
+    arn = f"arn:aws:ecr:eu-west-1:{GOOD[0]}:repository/quay/coreos/etcd"
+    ecr.untag_resource(resourceArn=arn, tagKeys=["team"])
+
+
+@pytest.mark.parametrize("raising", [False, True], ids=["stop set", "KeyboardInterrupt"])
+def test_ctrl_c_during_a_backfill_stops_the_account_at_work_and_a_rerun_converges(
+    fleet: Path, aws: SandboxInfo, monkeypatch: pytest.MonkeyPatch, raising: bool
+) -> None:
+    # Ctrl-C after (or during) the first write in GOOD[0]: its other write is not
+    # attempted, GOOD[1] is never started, and the report says so account by account.
+    from ptc.engine import backfill
+
+    _drift_in_first(aws)
+    real = backfill.apply_backfill
+
+    def apply_backfill(plan: Any, writer: Any, **kwargs: Any) -> Any:
+        if plan.account == GOOD[0]:
+            writer = CtrlCAfterFirstCall(writer, kwargs.get("stop"), raising=raising)
+        return real(plan, writer, **kwargs)
+
+    monkeypatch.setattr(backfill, "apply_backfill", apply_backfill)
+
+    result = run("status", "--backfill", "--auto-approve", "--max-concurrency", "1", fleet)
+
+    assert result.exit_code == 130, result.output
+    assert result.stderr == "error: interrupted\n"
+    lines = result.stdout.splitlines()
+    first = lines[lines.index(f"Account {GOOD[0]}:") + 1 :]
+    written = "done    " if not raising else "skipped "
+    cut = "" if not raising else ": interrupted"
+    assert first[:4] == [
+        f"  {written} PutLifecyclePolicy eu-west-1/quay/coreos/etcd/lifecycle_policy{cut}",
+        "  skipped  TagResource eu-west-1/quay/coreos/etcd/resource_tags",
+        "Interrupted: the calls in flight finished; nothing more was attempted.",
+        f"Backfill incomplete: {0 if raising else 1} applied, 0 failed, "
+        f"{2 if raising else 1} not attempted.",
+    ]
+    second = lines[lines.index(f"Account {GOOD[1]}:") + 1]
+    assert second == "  not attempted: interrupted"
+    assert lines[-1] == (
+        "Interrupted: the accounts at work finished their calls in flight; no other was started."
+    )
+
+    monkeypatch.setattr(backfill, "apply_backfill", real)
+    again = run("status", "--backfill", "--auto-approve", fleet)
+    clean = run("status", "--account", GOOD[0], "--account", GOOD[1], fleet)
+
+    assert again.exit_code == 1, again.output  # BROKEN still cannot be read
+    assert again.stdout.count("Backfill complete:") == 2
+    assert clean.stdout.splitlines()[-1] == (
+        "2 accounts: 2 read, 0 failed; 8 repositories, 0 drifting."
     )
