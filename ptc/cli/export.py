@@ -173,8 +173,8 @@ def _write_fleet(report: FleetReport[Document], accounts: Document, output: str 
     for run in report.runs:
         if run.error is not None:
             out(f"error: {_naming(run.account, run.error)}", err=True)
-        elif run.value is None:
-            out(f"account {run.account}: not attempted", err=True)
+        elif run.value is None:  # Ctrl-C came first
+            out(f"account {run.account}: not exported (interrupted)", err=True)
     exports = {str(target.account): document for target, document in report.values()}
     if output is not None and _PER_ACCOUNT in output:
         for account, document in exports.items():
@@ -199,7 +199,9 @@ def _naming(account: str | None, error: str) -> str:
 
 def _check_report(report: FleetReport[Document], consequence: str) -> None:
     if report.interrupted:
-        out("Interrupted.", err=True)
+        # Per account (no consequence): the files of the accounts exported are written.
+        done = "nothing written" if consequence else "the accounts exported were written"
+        out(f"error: interrupted; {done}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
     if not report.ok:
         failed = len(report.runs) - len(report.values())

@@ -61,6 +61,7 @@ class _Report:
     name: str
     findings: list[Finding]
     validation: Validation | None = None  # None: the file could not be read
+    interrupted: bool = False  # Ctrl-C stopped its online checks: some accounts were not
 
 
 def validate(
@@ -116,6 +117,9 @@ def validate(
         except PtcError as exc:
             fail(exc)
     _render(reports, output_format)
+    if any(r.interrupted for r in reports):
+        out("error: interrupted", err=True)  # the findings above are the accounts checked
+        raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(_exit_code(reports, strict))
 
 
@@ -154,15 +158,18 @@ def _add_online(reports: list[_Report], options: _AwsOptions, ignore: tuple[str,
         for report in checkable:
             assert report.validation is not None and report.validation.context is not None
             context = report.validation.context
-            problems = _online_problems(report.name, context, session, options)
+            problems, report.interrupted = _online_problems(report.name, context, session, options)
             found = [f for f in locate(context, problems) if not f.check_id.startswith(ignore)]
             report.findings = sorted({*report.findings, *found})
+            if report.interrupted:
+                return  # Ctrl-C: no other file is checked
 
 
 def _online_problems(
     name: str, context: Context, session: Session, options: _AwsOptions
-) -> list[Located]:
-    """The file's online problems in every target account (one, without `accounts:`)."""
+) -> tuple[list[Located], bool]:
+    """The file's online problems in every target account (one, without `accounts:`), and
+    whether Ctrl-C left accounts unchecked (each is named on stderr)."""
     from ptc.checks.online import account_failed, in_account
     from ptc.cli.fleet import external_id, resolve_fleet
     from ptc.engine.fleet import DEFAULT_MAX_CONCURRENCY, over_accounts
@@ -172,20 +179,20 @@ def _online_problems(
     targets = resolve_fleet(path, file, options.regions, options.accounts, options.shard, session)
     check = _checker(context, session, external_id(targets, context.base_dir))
     if file.accounts is None:
-        return check(targets.accounts[0])  # an error (another account's credentials) ends it
+        # An error (another account's credentials) ends it.
+        return check(targets.accounts[0]), False
     concurrency = options.max_concurrency or DEFAULT_MAX_CONCURRENCY
     report = over_accounts(targets.accounts, check, max_concurrency=concurrency)
-    if report.interrupted:
-        out("Interrupted.", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED)
     problems: list[Located] = []
     for run in report.runs:
         account = str(run.account)
         if run.error is not None:
             problems.append(account_failed(account, run.error))
-        else:
-            problems += in_account(account, run.value or [])
-    return problems
+        elif run.value is not None:
+            problems += in_account(account, run.value)
+        else:  # only Ctrl-C leaves an account without a result
+            out(f"account {account}: not checked (interrupted)", err=True)
+    return problems, report.interrupted
 
 
 def _checker(

@@ -230,3 +230,47 @@ def test_a_shard_without_accounts_says_so_instead_of_a_difference(
     assert result.stderr == (
         f"error: no account of {tmp_path / 'fleet.yaml'} is selected; nothing exported\n"
     )
+
+
+def _ctrl_c_exporting(monkeypatch: Any, account: str) -> None:
+    """Ctrl-C while `account` is being exported (as its live state is read)."""
+    from ptc.domain import account as accounts
+
+    real = accounts.check_account
+
+    def check_account(expected: str | None, *args: Any, **kwargs: Any) -> Any:
+        if expected == account:
+            raise KeyboardInterrupt
+        return real(expected, *args, **kwargs)
+
+    monkeypatch.setattr(accounts, "check_account", check_account)
+
+
+def test_ctrl_c_writes_the_accounts_exported_and_names_the_others(
+    tmp_path: Path, sandbox: list[str], by_hand: ByHand, monkeypatch: Any
+) -> None:
+    _seed(by_hand, {A: ["quay"], B: ["quay"], C: ["quay"]})
+    fleet = _fleet(tmp_path, FLEET.replace(f'"{B}"]', f'"{B}", "{C}"]'))
+    (tmp_path / "out").mkdir()
+    per_account = ["-o", tmp_path / "out/{account}.yaml", "--max-concurrency", "1"]
+    _ctrl_c_exporting(monkeypatch, B)
+
+    split = run("export", *sandbox, "--from", fleet, *per_account)
+    one = run("export", *sandbox, "--from", fleet, "-o", tmp_path / "all.yaml")
+
+    assert split.exit_code == one.exit_code == 130, split.output
+    assert split.stdout == f"Wrote {tmp_path}/out/{A}.yaml: 1 rules, 1 templates, 0 permissions.\n"
+    assert split.stderr == (
+        f"account {B}: not exported (interrupted)\n"
+        f"account {C}: not exported (interrupted)\n"
+        "error: interrupted; the accounts exported were written\n"
+    )
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{A}.yaml"]
+    assert one.stderr.endswith("error: interrupted; nothing written\n")
+    assert not (tmp_path / "all.yaml").exists()
+
+    monkeypatch.undo()
+    again = run("export", *sandbox, "--from", fleet, *per_account)
+
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{a}.yaml" for a in (A, B, C)]

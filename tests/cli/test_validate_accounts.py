@@ -135,3 +135,38 @@ def test_accounts_options_need_online(tmp_path: Path) -> None:
 
     assert result.exit_code == 64
     assert result.stderr == "error: --account, --shard and --max-concurrency need --online\n"
+
+
+def test_ctrl_c_reports_the_accounts_checked_and_names_the_others(
+    tmp_path: Path, sandbox: list[str], monkeypatch: Any
+) -> None:
+    from ptc.checks import online
+
+    real = online.online_problems
+
+    def online_problems(*args: Any, **kwargs: Any) -> Any:
+        if args[3] == B:  # (context, probe, regions, account)
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(online, "online_problems", online_problems)
+    rules = tmp_path / "fleet.yaml"
+    rules.write_text(FLEET, encoding="utf-8")
+
+    result = run("validate", "--online", *sandbox, "--max-concurrency", "1", rules)
+    document = run("validate", "--online", *sandbox, "--max-concurrency", "1", "-f", "json", rules)
+
+    assert result.exit_code == document.exit_code == 130, result.output
+    assert (
+        result.stderr
+        == document.stderr
+        == (
+            f"account {B}: not checked (interrupted)\n"
+            f"account {C}: not checked (interrupted)\n"
+            f"account {D}: not checked (interrupted)\n"
+            "error: interrupted\n"
+        )
+    )
+    assert f"account {A}: " in result.stdout  # what A's checks found is reported
+    assert all(f"account {x}" not in result.stdout for x in (B, C, D))
+    assert f"account {A}: " in document.stdout
