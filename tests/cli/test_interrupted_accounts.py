@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +117,57 @@ def test_an_apply_cut_short_in_one_account_is_reported_interrupted_and_converges
         0,
         "No changes in 3 accounts. The live state matches the file.",
     )
+
+
+class _SigintAfterFirstCall:
+    """B's store whose first call, once made, sends the main thread a real SIGINT (what
+    Ctrl-C does) and waits until the run has stopped (the stop event the executor sets)."""
+
+    def __init__(self, store: Any, stop: threading.Event) -> None:
+        self._store, self._stop, self._sent = store, stop, threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            answer = attribute(*args, **kwargs)
+            if self._sent.acquire(blocking=False):
+                main = threading.main_thread().ident
+                assert main is not None
+                signal.pthread_kill(main, signal.SIGINT)
+                assert self._stop.wait(timeout=30), "apply did not react to SIGINT"
+            return answer
+
+        return call
+
+
+def test_a_real_sigint_during_one_accounts_apply(
+    rules: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert threading.current_thread() is threading.main_thread()
+
+    def apply(plan: Any, store: Any, *args: Any, stop: threading.Event, **kwargs: Any) -> Any:
+        if plan.account == B:
+            store = _SigintAfterFirstCall(store, stop)
+        return REAL_APPLY(plan, store, *args, stop=stop, **kwargs)
+
+    monkeypatch.setattr(workflow, "apply", apply)
+
+    try:
+        applied = run("apply", *sandbox, "--auto-approve", *ONE_AT_A_TIME, rules)
+    except KeyboardInterrupt:  # not caught: fail this test, not the whole session
+        pytest.fail("Ctrl-C escaped the apply instead of stopping it")
+
+    assert applied.exit_code == 130, applied.output
+    assert applied.stderr.endswith("error: interrupted\n")
+    done, skipped = _interrupted_line(applied.stdout, B)
+    # The region that sent it waits for the stop: its rule is never attempted. The other
+    # region's calls may have been made before the main thread took the signal.
+    assert done >= 1 and skipped >= 1 and done + skipped == 4
+    assert f"  applied       {A}\n" in applied.stdout
+    assert f"  not attempted {C}\n" in applied.stdout
 
 
 def test_an_apply_that_is_not_interrupted_says_what_it_said(
