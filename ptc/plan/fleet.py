@@ -18,6 +18,7 @@ from ptc import __version__
 from ptc.domain.resources import ValueRef
 from ptc.plan.changes import FORMAT_VERSION, AnyEntry, Plan
 from ptc.plan.desired import DesiredState
+from ptc.plan.targets import parse_shard
 
 
 def fleet_address(account: str, address: str) -> str:
@@ -63,6 +64,12 @@ class Selection:
 
     accounts: tuple[str, ...] = ()  # empty: every account (of the shard)
     shard: str | None = None
+
+    def __post_init__(self) -> None:
+        # `--shard "01 / 2"` is shard 1/2: the plan JSON and the saved plan say it as I/N,
+        # so that apply --plan with `--shard 1/2` is not refused as another shard's job.
+        if self.shard is not None:
+            object.__setattr__(self, "shard", str(parse_shard(self.shard)))
 
     def describe(self) -> str:
         parts = [f"--account {a}" for a in self.accounts]

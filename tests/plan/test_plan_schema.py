@@ -141,7 +141,7 @@ def test_readme_and_schema_name_every_kind_and_action() -> None:
 
     assert change["kind"]["enum"] == kinds
     assert change["action"]["enum"] == actions
-    assert SCHEMA["properties"]["format_version"]["const"] == FORMAT_VERSION
+    assert SCHEMA["$defs"]["format_version"]["const"] == FORMAT_VERSION
     assert f'"format_version": {FORMAT_VERSION},' in readme
     assert f'"kind": "rule",                // {" | ".join(kinds)}\n' in readme
     assert f'"action": "create",            // {" | ".join(actions)}\n' in readme
