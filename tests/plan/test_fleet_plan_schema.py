@@ -19,6 +19,7 @@ import pytest
 from ptc.plan.fleet import AccountPlan, FleetPlan, Selection
 from ptc.plan.targets import parse_shard
 from ptc.sandbox.embedded import SandboxInfo
+from tests.cli.test_interrupted_accounts import ONE_AT_A_TIME, _ctrl_c_planning
 from tests.cli.test_plan_accounts import FILE, A, B, ByHand, C, _in
 from tests.support import refuse_the_caller, run
 
@@ -46,8 +47,10 @@ def _holds_together(document: dict[str, Any]) -> None:
     """What the schema cannot say: the parts of the document agree with one another."""
     plans, failed = document["plans"], document["failed"]
     planned, unplanned = [p["account"] for p in plans], [f["account"] for f in failed]
-    assert sorted(planned + unplanned) == sorted(document["accounts"])
-    assert [a for a in document["accounts"] if a in planned] == planned  # in account order
+    skipped = document.get("not_attempted", [])
+    assert sorted(planned + unplanned + skipped) == sorted(document["accounts"])
+    for part in (planned, unplanned, skipped):  # each in account order
+        assert [a for a in document["accounts"] if a in part] == part
     total: Counter[str] = Counter()
     for plan in plans:
         account = plan["account"]
@@ -55,10 +58,10 @@ def _holds_together(document: dict[str, Any]) -> None:
         assert all(c["address"].startswith(f"{account}/") for c in plan["changes"])
         assert all(a.startswith(f"{account}/") for a in plan["not_compared"])
         total.update(plan["summary"])
-    assert document["summary"] == {
-        **{k: total[k] for k in plans[0]["summary"]},
-        "failed": len(failed),
-    }
+    summary = {**{k: total[k] for k in plans[0]["summary"]}, "failed": len(failed)}
+    if "interrupted" in document:
+        summary["not_attempted"] = len(skipped)
+    assert document["summary"] == summary
     assert [f["role"] for f in failed] == [ROLE.format(f["account"]) for f in failed]
 
 
@@ -126,6 +129,18 @@ def test_an_account_that_failed_validates_with_its_role_and_error(
     assert planned["summary"]["failed"] == 1
 
 
+def test_an_interrupted_plan_validates_with_the_accounts_not_attempted(
+    rules: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ctrl_c_planning(monkeypatch, B)
+
+    planned = _json("plan", *sandbox, *ONE_AT_A_TIME, "-f", "json", rules, exit_code=130)
+
+    assert _errors(planned) == []
+    _holds_together(planned)
+    assert (planned["interrupted"], planned["not_attempted"]) == (True, [B, C])
+
+
 def _fleet_document() -> dict[str, Any]:
     """A plan over two accounts from the differ's plan, the second account failed."""
     plan = _mixed_plan()
@@ -188,6 +203,21 @@ def test_the_fleet_plan_of_the_differ_validates() -> None:
             "[]: Additional properties are not allowed ('account' was unexpected)",
         ),
         (
+            "the accounts not attempted without the interruption",
+            lambda d: d.update(not_attempted=[C]),
+            "[]: 'interrupted' is a dependency of 'not_attempted'",
+        ),
+        (
+            "an interruption without its count of accounts not attempted",
+            lambda d: d.update(interrupted=True, not_attempted=[C]),
+            "['summary']: 'not_attempted' is a required property",
+        ),
+        (
+            "a count of accounts not attempted without the interruption",
+            lambda d: d["summary"].update(not_attempted=0),
+            "should not be valid under {'required': ['not_attempted']}",
+        ),
+        (
             "a selection without its shard",
             lambda d: d["selection"].pop("shard"),
             "['selection']: 'shard' is a required property",
@@ -198,7 +228,7 @@ def test_the_schema_refuses_what_is_not_a_fleet_plan(case: str, edit: Any, error
     document = _fleet_document()
     edit(document)
 
-    assert error in _causes(document)
+    assert any(error in cause for cause in _causes(document))
 
 
 def test_a_one_account_plan_with_an_account_address_is_refused() -> None:
@@ -219,8 +249,9 @@ def test_an_account_of_several_has_the_fields_of_a_one_account_plan() -> None:
     assert set(each["required"]) == set(one["required"]) - versions | {"role"}
     assert set(one["required"]) == set(one["properties"])
     fleet_summary = SCHEMA["$defs"]["fleet_summary"]["properties"]
-    assert set(fleet_summary) == set(SCHEMA["$defs"]["summary"]["properties"]) | {"failed"}
-    assert set(_fleet_document()["summary"]) == set(fleet_summary)
+    counts = set(SCHEMA["$defs"]["summary"]["properties"])
+    assert set(fleet_summary) == counts | {"failed", "not_attempted"}
+    assert set(_fleet_document()["summary"]) == counts | {"failed"}
 
 
 def test_a_shard_is_said_as_i_of_n_and_its_saved_plan_applies_to_it(
