@@ -19,7 +19,8 @@ import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Final
+from types import SimpleNamespace
+from typing import Any, Final, cast
 
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver
@@ -101,9 +102,79 @@ class SharedClients:
             if client is None:
                 shared = Config(max_pool_connections=SHARED_POOL_CONNECTIONS)
                 merged = config.merge(shared) if config is not None else shared
-                client = self._session.client(service, region_name=region, config=merged)
+                retries: dict[str, Any] = dict(getattr(merged, "retries", None) or {})
+                if retries.get("mode") in _ACCOUNT_RETRY_MODES:
+                    # botocore's own handlers would keep one quota and rate for the client.
+                    legacy = Config(retries=cast(Any, {**retries, "mode": "legacy"}))
+                    client = self._session.client(
+                        service, region_name=region, config=merged.merge(legacy)
+                    )
+                    _AccountRetries(client, retries)
+                else:
+                    client = self._session.client(service, region_name=region, config=merged)
                 self._clients[key] = client
             return client
+
+
+_ACCOUNT_RETRY_MODES: Final = ("standard", "adaptive")
+
+
+class _AccountRetries:
+    """botocore's retry handlers for a shared client, one set per account.
+
+    botocore keeps its retry state per client: the retry quota (500, spent by every
+    retried attempt) and, in adaptive mode, the sending rate measured from throttling.
+    AWS throttles each account on its own, so a shared client's single state would let one
+    throttled account spend every account's retries (their next throttle then fails the
+    call) and slow them all down. The client is made in legacy mode, whose one stateless
+    handler is removed here; each account gets the handlers botocore would have
+    registered for `retries`, and the client's events call the bound account's.
+    """
+
+    def __init__(self, client: Any, retries: dict[str, Any]) -> None:
+        self._client = client
+        self._retries = retries
+        self._lock = threading.Lock()
+        self._by_account: dict[int, tuple[Any, list[Callable[..., Any]]]] = {}
+        service = client.meta.service_model.service_id.hyphenize()
+        events = client.meta.events
+        events.unregister(f"needs-retry.{service}", unique_id=f"retry-config-{service}")
+        for index, (event, _) in enumerate(self._registered()):
+            events.register(event, self._dispatcher(index), unique_id=f"ptc-retries-{index}")
+
+    def _registered(self) -> list[tuple[str, Callable[..., Any]]]:
+        """The handlers botocore registers for the client's retry mode, in its order."""
+        from botocore.retries import adaptive, standard
+
+        registered: list[tuple[str, Callable[..., Any]]] = []
+        recorder = SimpleNamespace(
+            register=lambda event, handler, **_: registered.append((event, handler))
+        )
+        view: Any = SimpleNamespace(
+            meta=SimpleNamespace(service_model=self._client.meta.service_model, events=recorder)
+        )
+        standard.register_retry_handler(view, self._retries.get("total_max_attempts"))
+        if self._retries.get("mode") == "adaptive":
+            adaptive.register_retry_handler(view)
+        return registered
+
+    def _dispatcher(self, index: int) -> Callable[..., Any]:
+        def dispatch(**kwargs: Any) -> Any:
+            return self._of_bound_account()[index](**kwargs)
+
+        return dispatch
+
+    def _of_bound_account(self) -> list[Callable[..., Any]]:
+        credentials = getattr(_acting, "credentials", None)
+        if credentials is None:  # pragma: no cover - signing failed before any retry
+            raise NoAccountBound("a call on a shared client outside any account's binding")
+        with self._lock:
+            known = self._by_account.get(id(credentials))
+            if known is None:
+                # The credentials are kept with their handlers: their id is not reused.
+                known = (credentials, [handler for _, handler in self._registered()])
+                self._by_account[id(credentials)] = known
+            return known[1]
 
 
 def shared_clients(base: Any) -> SharedClients:

@@ -7,6 +7,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore.config import Config
 
 from ptc.aws.account_clients import AccountSession, NoAccountBound, acting_as, shared_clients
 from ptc.aws.clients import RETRY_CONFIG, CoreSession, paginate
@@ -95,3 +96,62 @@ def test_a_binding_ends_with_its_block(aws: SandboxInfo) -> None:
     assert (inner, outer) == (ACCOUNTS[1], ACCOUNTS[0])
     with pytest.raises(NoAccountBound):
         shared.get_caller_identity()
+
+
+class _ThrottledAccount:
+    """Answers ThrottlingException to every attempt signed with `access_key`, and to the
+    first attempt of everyone else's calls (`others` of them): the ECR quota of one busy
+    account exhausted, while the other accounts are throttled only now and then."""
+
+    def __init__(self, access_key: str, others: int) -> None:
+        self.access_key = access_key
+        self.others = others
+        self.busy_attempts = 0
+
+    def send(self, request: Any, **_: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        from tests.plan.conftest import RawBody
+
+        signed_by = request.headers["Authorization"].decode().split("Credential=")[1]
+        if not signed_by.startswith(self.access_key):
+            if self.others == 0:
+                return None
+            self.others -= 1
+        else:
+            self.busy_attempts += 1
+        body = '{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "r"}
+        response = AWSResponse(request.url, 400, headers, RawBody(body))
+        request.url = "https://ptc-injected-fault.invalid/"  # the sandbox never acts on it
+        return response
+
+
+def test_one_throttled_account_leaves_the_others_their_retries(
+    aws: SandboxInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore's retry quota (500, 5 per throttled retry) and adaptive rate are per client:
+    a shared client must keep them per account, or one account's throttling spends every
+    account's retries and a healthy account's first throttle fails its call."""
+    from botocore.exceptions import ClientError
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    # Standard mode: adaptive's rate limiter would make the busy account wait, in real time.
+    retries = Config(retries={"mode": "standard", "total_max_attempts": 5})
+    base = CoreSession()
+    busy, healthy = (_assume(base, a) for a in ACCOUNTS[:2])
+    busy_ecr = busy.client("ecr", region_name="us-east-1", config=retries)
+    healthy_ecr = healthy.client("ecr", region_name="us-east-1", config=retries)
+    throttle = _ThrottledAccount(busy.get_credentials().get_frozen_credentials().access_key, 0)
+    shared_clients(base).client("ecr", "us-east-1", retries).meta.events.register_first(
+        "before-send", throttle.send
+    )
+    for _ in range(30):  # 30 calls, 4 retries each: more than a client's 500 of quota
+        with pytest.raises(ClientError, match="ThrottlingException"):
+            busy_ecr.describe_registry()
+    # 30 first attempts and the 100 retries its own quota pays for (500, 5 per retry).
+    assert throttle.busy_attempts == 30 + 100
+
+    throttle.others = 1
+    assert healthy_ecr.describe_registry()["registryId"] == ACCOUNTS[1]
