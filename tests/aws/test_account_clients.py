@@ -155,3 +155,43 @@ def test_one_throttled_account_leaves_the_others_their_retries(
 
     throttle.others = 1
     assert healthy_ecr.describe_registry()["registryId"] == ACCOUNTS[1]
+
+
+def test_pages_abandoned_or_failing_leave_no_binding_behind(aws: SandboxInfo) -> None:
+    base = CoreSession()
+    first, second = (_assume(base, a) for a in ACCOUNTS[:2])
+    ecr = first.client("ecr", region_name="us-east-1", config=RETRY_CONFIG)
+    for i in range(3):
+        ecr.create_pull_through_cache_rule(
+            ecrRepositoryPrefix=f"quay-{i}", upstreamRegistryUrl="quay.io"
+        )
+    shared = shared_clients(base).client("sts", "us-east-1", RETRY_CONFIG)
+    paginator = ecr.get_paginator("describe_pull_through_cache_rules")
+
+    pages = iter(paginator.paginate(PaginationConfig={"PageSize": 1}))
+    assert next(pages)["pullThroughCacheRules"][0]["registryId"] == ACCOUNTS[0]
+    with acting_as(second.get_credentials()):  # another account's work, between two pages
+        assert next(pages)["pullThroughCacheRules"][0]["registryId"] == ACCOUNTS[0]
+        assert shared.get_caller_identity()["Account"] == ACCOUNTS[1]
+    del pages  # abandoned before its last page
+    with pytest.raises(NoAccountBound):
+        shared.get_caller_identity()
+
+    failing = paginator.paginate(ecrRepositoryPrefixes=["no-such-rule"])
+    with pytest.raises(ecr.exceptions.PullThroughCacheRuleNotFoundException):
+        list(failing)
+    with pytest.raises(NoAccountBound):
+        shared.get_caller_identity()
+
+
+def test_a_waiter_of_an_account_client_refuses_to_sign_rather_than_guess(
+    aws: SandboxInfo,
+) -> None:
+    """A waiter calls the shared client later, outside the account's binding: it must fail
+    (ptc uses none), never sign as whichever account the thread last acted for."""
+    base = CoreSession()
+    ecr = _assume(base, ACCOUNTS[0]).client("ecr", region_name="us-east-1")
+    waiter = ecr.get_waiter("image_scan_complete")
+
+    with pytest.raises(NoAccountBound):
+        waiter.wait(repositoryName="repo", imageId={"imageTag": "t"})

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,14 @@ BUG = (
     "error: unexpected RuntimeError: boom. This is a bug in ptc: please report it with the "
     "command you ran; run it again with --debug (or PTC_DEBUG=1) for the traceback\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _heap_unfrozen() -> Iterator[None]:
+    """ptc.cli.main freezes the heap as its last act, for its own short process; in this
+    one every object then alive (other tests' garbage too) would never be collected."""
+    yield
+    gc.unfreeze()
 
 
 def run(*args: str | Path, env: dict[str, str | None] | None = None, **kw: Any) -> Result:
