@@ -195,3 +195,23 @@ def test_a_waiter_of_an_account_client_refuses_to_sign_rather_than_guess(
 
     with pytest.raises(NoAccountBound):
         waiter.wait(repositoryName="repo", imageId={"imageTag": "t"})
+
+
+def test_credentials_refreshed_inside_a_call_stay_the_accounts_own(aws: SandboxInfo) -> None:
+    """botocore refreshes an account's expiring credentials in the call that signs with
+    them, while that account is bound: AssumeRole goes out with the caller's credentials,
+    and the call with the account's new ones."""
+    from datetime import UTC, datetime
+
+    base = CoreSession()
+    first, second = (_assume(base, a) for a in ACCOUNTS[:2])
+    credentials = first.get_credentials()
+    refresh, refreshes = credentials._refresh_using, []
+    credentials._refresh_using = lambda: refreshes.append(1) or refresh()
+    credentials._expiry_time = datetime.now(UTC)  # expired: refreshed on next use
+
+    with acting_as(second.get_credentials()):  # another account's work around it
+        sts = first.client("sts")
+        assert sts.get_caller_identity()["Account"] == ACCOUNTS[0]
+        assert refreshes == [1]
+        assert second.client("sts").get_caller_identity()["Account"] == ACCOUNTS[1]
