@@ -30,9 +30,11 @@ settings.load_profile("explore" if os.environ.get("PTC_HYPOTHESIS_EXPLORE") else
 
 @pytest.fixture(autouse=True)
 def _collector_on() -> Iterator[None]:
-    """ptc.cli.main turns the cyclic collector off for its short process; a test calling it
-    in this one must not leave the whole suite without it."""
+    """ptc turns the cyclic collector off for start-up and freezes the heap (at its first
+    AWS session, and as main's last act), for its own process: a test running ptc in this
+    one must not leave the suite without collection, nor its objects frozen forever."""
     yield
+    gc.unfreeze()
     gc.enable()
 
 

@@ -82,10 +82,11 @@ def _root(
 
 def main() -> None:
     """The `ptc` entry point; the error boundary is `boundary.PtcGroup.main`."""
-    # No cyclic garbage collection: a run is short, and what it allocates is either kept to
-    # the end (modules, models, clients) or freed by reference counting. The collector's
-    # passes over a heap growing with every import cost about a tenth of a plan's time; a
-    # plan over 30 accounts peaks at the same memory without them (benchmarks/accounts.py).
+    # No cyclic garbage collection during start-up: what imports and models allocate is
+    # kept to the end, and the collector's passes over a heap growing with every import
+    # cost about a tenth of a plan's time. The commands that talk to AWS turn it back on
+    # over a frozen heap once they have a session (ptc.cli.aws), as botocore leaves cycles
+    # behind every call; `sandbox serve` turns it on too.
     gc.disable()
     plugins.disable_plugins()  # before anything builds a pydantic validator
     try:

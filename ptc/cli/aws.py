@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,7 +79,9 @@ def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[
         from ptc.aws.clients import make_session
         from ptc.plan.values import FROM_SOURCES
 
-        yield Connection(make_session(profile), FROM_SOURCES)
+        session = make_session(profile)
+        _collect_from_now_on()
+        yield Connection(session, FROM_SOURCES)
         return
     try:
         from ptc.sandbox.embedded import running
@@ -90,4 +93,15 @@ def aws_connection(sandbox: bool, state: Path, profile: str | None) -> Iterator[
 
     with running(state) as info:
         assert info.stand_in is not None  # running() always opens the state's key
-        yield Connection(info.session(), StandInValues(info.stand_in), sandbox=True)
+        session = info.session()
+        _collect_from_now_on()
+        yield Connection(session, StandInValues(info.stand_in), sandbox=True)
+
+
+def _collect_from_now_on() -> None:
+    """Turn the cyclic collector back on (ptc.cli.main turned it off for start-up), over
+    what is allocated from now on: botocore leaves a few KiB of cycles behind every call,
+    which would add up over the tens of thousands of calls of a run over many accounts.
+    What start-up built (modules, models) is frozen: no collection walks it again."""
+    gc.freeze()
+    gc.enable()
