@@ -27,9 +27,10 @@ from botocore.credentials import CredentialProvider, CredentialResolver
 
 from ptc.aws.clients import CoreSession, builtin_events
 
-# Calls in flight on one shared client: every account's, so more than one account's pool
-# (ptc.aws.clients.MAX_POOL_CONNECTIONS); urllib3 opens and drops connections beyond it.
-SHARED_POOL_CONNECTIONS: Final = 256
+# Calls in flight on one shared client: every account's at once, 32 a region each
+# (ptc.aws.clients.MAX_POOL_CONNECTIONS) for up to 32 accounts (--max-concurrency); beyond
+# its size urllib3 opens and drops connections. A pool keeps only connections it opened.
+SHARED_POOL_CONNECTIONS: Final = 1024
 _SHARED: Final = "_ptc_account_clients"  # where a base session keeps its SharedClients
 _SHARED_LOCK: Final = threading.Lock()
 
