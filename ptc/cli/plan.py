@@ -374,7 +374,10 @@ def _refuse_plan_changing_options(region: list[str] | None, prune: bool | None) 
 
 def _exit_code(report: ApplyReport) -> int:
     if report.interrupted:
-        return EXIT_INTERRUPTED  # the report says what finished before Ctrl-C
+        # The report (stdout) says what finished before Ctrl-C; stderr says why it ended,
+        # as every other command Ctrl-C stops does.
+        out("error: interrupted", err=True)
+        return EXIT_INTERRUPTED
     return EXIT_OK if report.ok and report.verified is not False else EXIT_FAILED
 
 

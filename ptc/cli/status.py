@@ -298,7 +298,9 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
 
 def _exit_code(result: RunReport[Any]) -> int:
     if result.interrupted:
-        return EXIT_INTERRUPTED  # the report says what finished before Ctrl-C
+        # The report says what finished before Ctrl-C; stderr says why the run ended.
+        out("error: interrupted", err=True)
+        return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED
 
 

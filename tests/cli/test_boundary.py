@@ -287,6 +287,7 @@ def test_an_interrupted_apply_reports_and_exits_130(
 
     assert result.exit_code == 130
     assert "Interrupted: the calls in flight finished" in result.stdout
+    assert result.stderr.endswith("\nerror: interrupted\n")
 
 
 # -- README's table: every code is documented and produced -------------------------------------

@@ -136,6 +136,22 @@ def test_backfill_applies_reports_and_converges(changed: Path, sandbox: list[str
     assert status["summary"] == {"repositories": 4, "drifted": 2, "fixable": 0}
 
 
+def test_an_interrupted_backfill_reports_and_says_so_on_stderr(
+    changed: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writes Ctrl-C let finish are in the report; stderr says why the run ended, as
+    # every command Ctrl-C stops does (exit 130).
+    from ptc.engine import backfill
+    from ptc.engine.executor import RunReport
+
+    monkeypatch.setattr(backfill, "apply_backfill", lambda *a, **k: RunReport([], interrupted=True))
+    result = run("status", *sandbox, "--backfill", "--auto-approve", changed)
+
+    assert result.exit_code == 130, result.output
+    assert "Interrupted: the calls in flight finished" in result.stdout
+    assert result.stderr.endswith("error: interrupted\n")
+
+
 def test_a_failed_backfill_exits_1_with_the_report(
     changed: Path, sandbox: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
