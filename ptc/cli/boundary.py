@@ -29,7 +29,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_name, get_group
 
 from ptc.cli.help import load_renderer, reflow, tidy, tidy_command
-from ptc.cli.output import out
+from ptc.cli.output import out, say_interrupted
 from ptc.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 
 DEBUG_ENV = "PTC_DEBUG"
@@ -169,7 +169,7 @@ class PtcGroup(TyperGroup):
             out(f"error: {_sentence(exc.format_message())}", err=True)
             code = EXIT_UNREADABLE if isinstance(exc, _click.exceptions.FileError) else EXIT_FAILED
         except (KeyboardInterrupt, typer.Abort):
-            out("error: interrupted", err=True)
+            say_interrupted()
             code = EXIT_INTERRUPTED
         except Exception as exc:  # noqa: BLE001 - the boundary: a bug must not be a traceback
             code = _unexpected(exc)
@@ -182,7 +182,7 @@ class PtcGroup(TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             # Caught here, before typer turns it into a silent exit 130.
-            out("error: interrupted", err=True)
+            say_interrupted()
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
 

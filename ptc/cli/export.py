@@ -19,7 +19,7 @@ import typer
 
 from ptc.cli.aws import DEFAULT_SANDBOX_STATE, Profile, SandboxFlag, SandboxState, aws_connection
 from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
-from ptc.cli.output import fail, out
+from ptc.cli.output import fail, out, say_interrupted
 from ptc.errors import EXIT_INTERRUPTED, PtcError, UsageError
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def _check_report(report: FleetReport[Document], consequence: str) -> None:
     if report.interrupted:
         # Per account (no consequence): the files of the accounts exported are written.
         done = "nothing written" if consequence else "the accounts exported were written"
-        out(f"error: interrupted; {done}", err=True)
+        say_interrupted(done)
         raise typer.Exit(EXIT_INTERRUPTED)
     if not report.ok:
         failed = len(report.runs) - len(report.values())

@@ -11,7 +11,13 @@ from ptc.errors import EXIT_FAILED, EXIT_USAGE, ConfigError, PtcError
 from ptc.render.console import out
 from ptc.render.text import printable
 
-__all__ = ["confirm", "fail", "out", "stdin_is_terminal"]  # `out` for the commands
+__all__ = [
+    "confirm",
+    "fail",
+    "out",
+    "say_interrupted",
+    "stdin_is_terminal",
+]  # `out` for the commands
 
 
 def fail(exc: PtcError) -> NoReturn:
@@ -27,6 +33,11 @@ def fail(exc: PtcError) -> NoReturn:
         out(as_text([f for f in exc.findings if isinstance(f, Finding)]), err=True)
     out(f"error: {printable(str(exc))}", err=True)
     raise typer.Exit(exc.exit_code)
+
+
+def say_interrupted(consequence: str | None = None) -> None:
+    """The last line of a run Ctrl-C stopped (a report above says what was done)."""
+    out(f"error: interrupted{f'; {consequence}' if consequence else ''}", err=True)
 
 
 def confirm(question: str, *, cancelled: str, what: str) -> None:

@@ -21,7 +21,7 @@ from ptc.cli.aws import (
     check_session_options,
 )
 from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
-from ptc.cli.output import confirm, fail, out
+from ptc.cli.output import confirm, fail, out, say_interrupted
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -376,7 +376,7 @@ def _exit_code(report: ApplyReport) -> int:
     if report.interrupted:
         # The report (stdout) says what finished before Ctrl-C; stderr says why it ended,
         # as every other command Ctrl-C stops does.
-        out("error: interrupted", err=True)
+        say_interrupted()
         return EXIT_INTERRUPTED
     return EXIT_OK if report.ok and report.verified is not False else EXIT_FAILED
 

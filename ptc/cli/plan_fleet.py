@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ptc.cli.output import confirm, out
+from ptc.cli.output import confirm, out, say_interrupted
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -196,7 +196,7 @@ def plan(
     if save is not None and output_format is PlanFormat.text:
         out(f"Saved the plan to {out_file}; apply it with: ptc apply --plan {out_file}")
     if interrupted:
-        _say_interrupted(None if out_file is None else f"{out_file} was not written")
+        say_interrupted(None if out_file is None else f"{out_file} was not written")
         return EXIT_INTERRUPTED
     if plans.failed:
         return EXIT_FAILED
@@ -223,11 +223,6 @@ def _errors(plans: FleetPlan) -> None:
 
     for account in plans.failed:
         out(f"error: account {account.account}: {printable(account.error or '')}", err=True)
-
-
-def _say_interrupted(consequence: str | None = None) -> None:
-    """The last line of a run Ctrl-C stopped (the report above says what was done)."""
-    out(f"error: interrupted{f'; {consequence}' if consequence else ''}", err=True)
 
 
 def _warn(ready: dict[str, Ready]) -> None:
@@ -292,7 +287,7 @@ def apply_file(
     _warn(ready)
     if interrupted:
         show_fleet_text(plans)
-        _say_interrupted("nothing was applied")
+        say_interrupted("nothing was applied")
         return EXIT_INTERRUPTED
     return _confirm_and_apply(plans, ready, connection, choices, fleet, stop)
 
@@ -312,7 +307,7 @@ def apply_saved(
     ready, prepared = _prepare_saved(plans, fleet, connection, safety, stop)
     if prepared.interrupted:
         show_fleet_text(plans)
-        _say_interrupted("nothing was applied")
+        say_interrupted("nothing was applied")
         return EXIT_INTERRUPTED
     from ptc.cli.plan import say_deferred
 
@@ -469,7 +464,7 @@ def _render_outcome(
 
     outcome = render_fleet_report(plans, set(changing), report, screen)
     if report.interrupted:
-        _say_interrupted()
+        say_interrupted()
         return EXIT_INTERRUPTED
     return EXIT_OK if outcome else EXIT_FAILED
 

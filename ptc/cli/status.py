@@ -21,7 +21,7 @@ from ptc.cli.aws import (
     aws_session,
 )
 from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
-from ptc.cli.output import confirm, fail, out
+from ptc.cli.output import confirm, fail, out, say_interrupted
 from ptc.errors import (
     EXIT_CHANGES,
     EXIT_FAILED,
@@ -162,7 +162,7 @@ def _fleet_exit(
     """Shown account by account; 0 only when every account was read."""
     _show_fleet(runs, output_format)
     if runs.interrupted:
-        out("error: interrupted", err=True)  # the accounts not read say "not attempted"
+        say_interrupted()  # the accounts not read say "not attempted"
         return EXIT_INTERRUPTED
     if not runs.ok:
         return EXIT_FAILED
@@ -264,7 +264,7 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
     if fleet.interrupted:
         # Ctrl-C while reading: --auto-approve skips the prompt, not the user's stop.
         screen.print("Interrupted: nothing backfilled.", highlight=False)
-        out("error: interrupted", err=True)
+        say_interrupted()
         return EXIT_INTERRUPTED
     if plans:
         if not auto_approve:
@@ -289,7 +289,7 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
                 "no other was started.",
                 highlight=False,
             )
-            out("error: interrupted", err=True)
+            say_interrupted()
             return EXIT_INTERRUPTED
         if not written.ok or not all(r.ok for _, r in written.values()):
             return EXIT_FAILED
@@ -299,7 +299,7 @@ def _fleet_backfill(fleet: FleetReport[Read], auto_approve: bool, options: _Flee
 def _exit_code(result: RunReport[Any]) -> int:
     if result.interrupted:
         # The report says what finished before Ctrl-C; stderr says why the run ended.
-        out("error: interrupted", err=True)
+        say_interrupted()
         return EXIT_INTERRUPTED
     return EXIT_OK if result.ok else EXIT_FAILED
 

@@ -19,7 +19,7 @@ from ptc.cli.aws import (
     aws_session,
 )
 from ptc.cli.fleet import AccountIds, MaxConcurrency, ShardOption
-from ptc.cli.output import fail, out
+from ptc.cli.output import fail, out, say_interrupted
 from ptc.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -118,7 +118,7 @@ def validate(
             fail(exc)
     _render(reports, output_format)
     if any(r.interrupted for r in reports):
-        out("error: interrupted", err=True)  # the findings above are the accounts checked
+        say_interrupted()  # the findings above are the accounts checked
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(_exit_code(reports, strict))
 
