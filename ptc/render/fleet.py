@@ -84,7 +84,9 @@ def _outcome(
     if run.value is None:
         return "FAILED", run.error
     applied = run.value
-    done, failed, skipped = (len(applied.of(o)) for o in Outcome)
+    done, failed, skipped = (
+        len(applied.of(o)) for o in (Outcome.APPLIED, Outcome.FAILED, Outcome.NOT_ATTEMPTED)
+    )
     if failed:
         return "FAILED", f"{failed} change(s) failed, {skipped} not attempted"
     if applied.interrupted:  # no failure: a run stops early only when it is interrupted
